@@ -1,0 +1,113 @@
+"""The `course` command.
+
+    course build [NAME ...] [--check]     source/ -> release/, references, samples
+    course grade NAME --submissions PATH  autograde a class: CSV + HTML feedback
+    course demo                           build if needed, grade the bundled samples
+
+Exit codes: 0 success, 1 the job ran and found a problem (stale files, a failed
+build), 2 the command line or an input path is wrong.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from course import build, grade
+
+OK, PROBLEM, USAGE = 0, 1, 2
+
+
+def _names(given, parser):
+    names = given or build.available()
+    unknown = [n for n in names if n not in build.ASSIGNMENTS]
+    missing = [n for n in names if n in build.ASSIGNMENTS and n not in build.available()]
+    if unknown:
+        parser.error(f"unknown assignment {unknown[0]!r}; expected one of: "
+                     + ", ".join(build.ASSIGNMENTS))
+    if missing:
+        parser.error(f"{missing[0]} has no source notebook yet (source/{missing[0]}/)")
+    return names
+
+
+def cmd_build(args, parser):
+    names = _names(args.names, parser)
+    if args.check:
+        bad = build.stale(names)
+        for path in bad:
+            print(f"stale: {path}")
+        print(f"{len(bad)} stale file(s); run `course build` to regenerate." if bad
+              else f"up to date: {', '.join(names)}")
+        return PROBLEM if bad else OK
+    build.build(names)
+    print(f"built: {', '.join(names)}")
+    return OK
+
+
+def cmd_grade(args, parser):
+    (name,) = _names([args.name], parser)
+    if not Path(args.submissions).exists():
+        parser.error(f"--submissions {args.submissions}: no such file or folder")
+    out = Path(args.out or f"grading/{name}")
+    results = grade.grade(name, args.submissions, out, jobs=args.jobs, timeout=args.timeout)
+    print(grade.table(results, grade.exercises(name)))
+    print(f"\nscores: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}/<student>/{name}.html")
+    return OK
+
+
+def cmd_demo(args, parser):
+    names = build.available()
+    if not names:
+        print("no chapters in source/ yet", file=sys.stderr)
+        return PROBLEM
+    stale = build.stale(names)
+    if stale:
+        print(f"building ({len(stale)} generated file(s) out of date) ...")
+        build.build(names, log=lambda m: None)
+    for name in names:
+        samples = build.ROOT / "autograder" / "samples" / name
+        print(f"\n== {name}: grading the sample submissions in {samples.relative_to(build.ROOT)}")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(args.out) / name if args.out else Path(tmp)
+            results = grade.grade(name, samples, out, jobs=args.jobs, log=lambda m: None)
+            print(grade.table(results, grade.exercises(name)))
+    return OK
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="course", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="generate release/, reference outputs and samples")
+    b.add_argument("names", nargs="*", metavar="NAME", help="assignments (default: all)")
+    b.add_argument("--check", action="store_true", help="exit 1 and name stale files")
+    b.set_defaults(run=cmd_build)
+    g = sub.add_parser("grade", help="autograde a folder or zip of submissions")
+    g.add_argument("name", metavar="NAME")
+    g.add_argument("--submissions", required=True, metavar="PATH")
+    g.add_argument("--out", metavar="DIR", help="where to write grades.csv and feedback/")
+    g.add_argument("--jobs", type=int, default=2, help="students graded at once (default 2)")
+    g.add_argument("--timeout", type=int, default=900, help="seconds per student (default 900)")
+    g.set_defaults(run=cmd_grade)
+    d = sub.add_parser("demo", help="build if needed and grade the bundled samples")
+    d.add_argument("--out", metavar="DIR", help="keep the CSV and feedback here")
+    d.add_argument("--jobs", type=int, default=2)
+    d.set_defaults(run=cmd_demo)
+    return p
+
+
+def main(argv=None):
+    p = parser()
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exit_:
+        return USAGE if exit_.code else OK
+    try:
+        return args.run(args, p)
+    except SystemExit as exit_:  # parser.error inside a command
+        return USAGE if exit_.code else OK
+    except (FileNotFoundError, RuntimeError) as err:
+        print(f"course: {err}", file=sys.stderr)
+        return PROBLEM
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Interactive explorers for the course notebooks.
+
+Each ``explore_*`` function returns an ipywidgets widget: put the call last
+in a cell.  With a live kernel in JupyterLab, Notebook 7 or Binder you get
+the interactive widget; when the notebook is executed without a widget
+front-end (nbconvert --execute, nbclient, nbgrader) the cell keeps a static
+PNG figure instead (see ``_display.py``).  The ``static_*_figure``
+functions return that figure as a matplotlib ``Figure``.
+"""
+
+from .correlation import explore_correlation, static_correlation_figure
+from .padding import explore_padding, static_padding_figure
+
+__all__ = [
+    "explore_correlation",
+    "static_correlation_figure",
+    "explore_padding",
+    "static_padding_figure",
+]

@@ -1,0 +1,34 @@
+"""nbgrader configuration for the course. The course root is the repository root:
+
+    nbgrader generate_assignment 02_cross_correlation
+    nbgrader autograde 02_cross_correlation       # submissions in submitted/<student>/<name>/
+
+`course build` and `course grade` use this same file (they copy it into their work folders).
+"""
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, LimitOutput,
+                                    SaveAutoGrades)
+
+from course.nbgrader_ext import StderrToStdout
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "convnets-from-the-ground-up"
+c.CourseDirectory.assignment_id = ""
+
+# Release notebooks carry no outputs and no solution/hidden-test code.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.enforce_metadata = True
+
+# Grading: quiet frameworks in the kernel, and never score stderr noise as a failure.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True
+c.Autograde.autograde_preprocessors = [
+    Execute, StderrToStdout, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
