@@ -1,0 +1,54 @@
+"""The `course` command, in-process: exit codes and output."""
+import pytest
+
+from course import build, cli, grade
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert cli.main([]) == cli.USAGE
+    assert "usage" in capsys.readouterr().err
+
+
+def test_help_exits_zero(capsys):
+    assert cli.main(["--help"]) == cli.OK
+    assert "build" in capsys.readouterr().out
+
+
+def test_unknown_assignment_is_a_usage_error_listing_the_names(capsys):
+    assert cli.main(["build", "99_nonsense"]) == cli.USAGE
+    assert "02_cross_correlation" in capsys.readouterr().err
+
+
+def test_assignment_without_source_is_a_usage_error(capsys):
+    missing = [n for n in build.ASSIGNMENTS if n not in build.available()][0]
+    assert cli.main(["build", missing]) == cli.USAGE
+    assert "no source notebook" in capsys.readouterr().err
+
+
+def test_grade_with_missing_submissions_is_a_usage_error(capsys, tmp_path):
+    code = cli.main(["grade", "02_cross_correlation", "--submissions", str(tmp_path / "nope")])
+    assert code == cli.USAGE
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_grade_with_an_empty_folder_is_a_problem(capsys, tmp_path):
+    code = cli.main(["grade", "02_cross_correlation", "--submissions", str(tmp_path)])
+    assert code == cli.PROBLEM
+    assert "no student submissions" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stale, code", [([], cli.OK), (["release/x.ipynb"], cli.PROBLEM)])
+def test_build_check_exit_codes(monkeypatch, capsys, stale, code):
+    monkeypatch.setattr(build, "stale", lambda names: stale)
+    assert cli.main(["build", "--check"]) == code
+    out = capsys.readouterr().out
+    assert ("stale: release/x.ipynb" in out) == bool(stale)
+
+
+def test_demo_prints_a_table_per_chapter(monkeypatch, capsys):
+    monkeypatch.setattr(build, "stale", lambda names: [])
+    fake = [grade.Result("ada", scores={"corr2d": 4.0}), grade.Result("cy", status="missing: x")]
+    monkeypatch.setattr(grade, "grade", lambda *a, **k: fake)
+    assert cli.main(["demo"]) == cli.OK
+    out = capsys.readouterr().out
+    assert "ada" in out and "4/4" in out and "cy: missing: x" in out

@@ -1,0 +1,156 @@
+"""Real nbgrader runs: right answers get full marks, untouched notebooks 0, and nothing
+a single submission does (noise on stderr, a crash, a broken file) breaks the run."""
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pytest
+from nbgrader.utils import determine_grade
+
+from conftest import ROOT, chapters
+from course import build, grade, notebook
+from course.nbgrader_ext import StderrToStdout
+
+pytestmark = pytest.mark.nbgrader
+CH02 = "02_cross_correlation"
+
+
+def harness_scores(name, submission):
+    """What the fast harness gives a submission, summed per exercise."""
+    src = notebook.read(build.source_path(name, ROOT))
+    code = notebook.solutions(notebook.read(submission))
+    with contextlib.redirect_stdout(io.StringIO()):
+        results = notebook.run_graded_cells(notebook.with_solutions(src, code))
+    ids = list(notebook.solutions(src))
+    out = dict.fromkeys(grade.exercises(name, ROOT), 0.0)
+    for test_id, (score, _) in results.items():
+        out[notebook.exercise_of(test_id, ids)] += score
+    return out
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_samples_full_zero_and_partial_marks_and_the_harness_agrees(name, tmp_path):
+    samples = ROOT / "autograder" / "samples" / name
+    results = {r.student: r for r in grade.grade(name, samples, tmp_path, log=lambda m: None)}
+    full = sum(grade.exercises(name, ROOT).values())
+    assert all(r.status == "graded" for r in results.values()), \
+        {s: r.status for s, r in results.items()}
+    assert results["ada-complete"].total == full
+    assert results["cy-untouched"].total == 0
+    assert 0 < results["ben-partial"].total < full
+    assert results["dee-plausible-mistakes"].total < full
+    for student, r in results.items():
+        nb = samples / student / f"{name}.ipynb"
+        assert harness_scores(name, nb) == r.scores, student
+        assert r.feedback.exists() and "<html" in r.feedback.read_text()[:2000].lower()
+    rows = (tmp_path / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("student,") and len(rows) == 1 + len(results)
+
+
+def noisy_submission(path):
+    """Chapter 02's right answers, made to write to stderr in every way a student's code can."""
+    nb = notebook.read(ROOT / "release" / CH02 / f"{CH02}.ipynb")
+    code = notebook.solutions(notebook.read(build.source_path(CH02, ROOT)))
+    noise = ("import os, sys, warnings\n"
+             "warnings.warn('a UserWarning from the student', UserWarning)\n"
+             "print('printed to stderr', file=sys.stderr)\n"
+             "os.write(2, b'written to file descriptor 2\\n')\n")
+    code["corr2d"] = code["corr2d"].replace('    """\n', '    """\n' + "".join(
+        "    " + ln + "\n" for ln in noise.splitlines()), 1)
+    code["corr2d_torch"] = code["corr2d_torch"].replace(
+        "    kt = ", "    xt = torch.tensor(xt)  # PyTorch warns: copy-construct from a tensor\n"
+                    "    kt = ", 1)
+    path.parent.mkdir(parents=True)
+    nbformat.write(notebook.with_solutions(nb, code), str(path))
+
+
+def test_stderr_noise_in_test_cells_does_not_cost_points(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")        # let TensorFlow talk, too
+    noisy_submission(tmp_path / "subs" / "noisy" / f"{CH02}.ipynb")
+    (result,) = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", log=lambda m: None)
+    assert result.status == "graded"
+    assert result.total == sum(grade.exercises(CH02, ROOT).values()), result.scores
+    html = result.feedback.read_text()
+    assert "printed to stderr" in html and "a UserWarning from the student" in html
+
+
+def test_the_stderr_trap_exists_and_the_preprocessor_removes_it():
+    cell = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "grade_id": "t", "points": 2,
+        "schema_version": 3}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: hi\n")]
+    assert determine_grade(cell)[0] == 0            # nbgrader's own rule
+    cell, _ = StderrToStdout().preprocess_cell(cell, {}, 0)
+    assert determine_grade(cell)[0] == 2
+    assert cell.outputs[0]["name"] == "stdout" and "UserWarning: hi" in cell.outputs[0]["text"]
+    failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    cell.outputs.append(failed)
+    assert determine_grade(cell)[0] == 0            # a failing test still fails
+
+
+def test_bad_submissions_are_reported_and_the_rest_are_graded(tmp_path):
+    subs = tmp_path / "subs"
+    correct = ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb"
+    (subs / "eve-not-json").mkdir(parents=True)
+    (subs / "eve-not-json" / f"{CH02}.ipynb").write_text("this is not a notebook")
+    (subs / "fay-no-notebook").mkdir()
+    (subs / "fay-no-notebook" / "notes.txt").write_text("forgot to upload")
+    crash = notebook.read(correct)
+    for cell in crash.cells:
+        if notebook.meta(cell).get("grade_id") == "conv2d":
+            cell.source = "import os\nos._exit(1)"          # kills the kernel
+    (subs / "hal-kills-kernel").mkdir()
+    nbformat.write(crash, str(subs / "hal-kills-kernel" / f"{CH02}.ipynb"))
+    with zipfile.ZipFile(subs / "gus_1234_attempt.zip", "w") as zf:   # an LMS-style zip
+        zf.write(correct, f"submission/{CH02}.ipynb")
+    results = {r.student: r for r in grade.grade(CH02, subs, tmp_path / "out", log=lambda m: None)}
+    full = sum(grade.exercises(CH02, ROOT).values())
+    assert set(results) == {"eve-not-json", "fay-no-notebook", "hal-kills-kernel", "gus"}
+    assert results["gus"].total == full and results["gus"].status == "graded"
+    assert results["fay-no-notebook"].status.startswith("missing")
+    assert results["eve-not-json"].total == 0 and results["eve-not-json"].status.startswith("error")
+    assert results["hal-kills-kernel"].total < full
+    csv_text = (tmp_path / "out" / "grades.csv").read_text()
+    assert "eve-not-json" in csv_text and "fay-no-notebook" in csv_text
+
+
+def test_collect_reads_a_zip_of_lms_zips(tmp_path):
+    correct = ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb"
+    inner = tmp_path / "ann_55_late.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(correct, f"{CH02}.ipynb")
+    outer = tmp_path / "export.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.write(inner, "export/ann_55_late.zip")
+    found = grade.collect(CH02, outer, tmp_path / "work" / "collected")
+    assert list(found) == ["ann"] and found["ann"].name == f"{CH02}.ipynb"
+
+
+def test_unsafe_zip_paths_are_refused(tmp_path):
+    bad = tmp_path / "subs" / "mal.zip"
+    bad.parent.mkdir()
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("../../escaped.ipynb", "{}")
+    with pytest.raises(ValueError, match="unsafe path"):
+        grade.collect(CH02, bad.parent, tmp_path / "work" / "collected")
+
+
+def test_plain_nbgrader_commands_work_with_the_committed_config(course_copy):
+    """nbgrader generate_assignment / autograde from the course root, as an instructor runs them."""
+    sub = course_copy / "submitted" / "ada" / CH02
+    sub.mkdir(parents=True)
+    shutil.copy(ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb", sub)
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    for args in (["generate_assignment", CH02, "--force"], ["autograde", CH02]):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_copy, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course_copy / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(CH02, "ada")
+        assert sub.score == sub.max_score > 0
