@@ -13,29 +13,25 @@ what the setup cell imports (np, signal, torch, F, tf), the locked cells' names
 Plausible mistakes the tests do NOT catch are not listed here; they are noted at the
 end of this docstring so that the gap stays visible.
 
-Known gaps (plausible mistakes that score full marks):
-- corr2d_torch / corr2d_tf computed in float32 (torch.float32, tf.float32) pass:
-  the framework cases compare with rtol = atol = 1e-5 (atol scaled by the largest
-  expected value) and check no dtype, so float32 rounding (~1e-7 relative) and a
-  float32 result both go through, although the exercise asks for float64 tensors.
-- symmetric_kernels answered by "k equals its transpose" (k == k.T) gives
-  {"A", "C", "E", "F"}, the right set: among these candidates the transpose-symmetric
-  kernels are exactly the 180°-symmetric ones, so the wrong rule is not detected
-  (no candidate is symmetric but not 180°-symmetric, e.g. [[1, 2], [2, 3]], or
-  180°-symmetric but not symmetric, e.g. [[1, 2, 3], [4, 5, 4], [3, 2, 1]]).
-- corr2d that multiplies in the input dtypes and only makes the output float64
-  (out = np.zeros(...); out[i, j] = (x[...] * k).sum()) passes: no case has a uint8
-  (or other narrow) *kernel*, so uint8 * uint8 overflow is never triggered
-  (uint8 * int64 and uint8 * float64 promote safely). With x = k = uint8 200s/3s it
-  returns 352 instead of 2400.
-- vertical_edge_kernel returning an integer array (np.array([[-1, 0, 1]])) passes
-  although the exercise asks for a float array (harmless with a float64 corr2d).
-- learn_kernel solved in closed form (np.linalg.lstsq on the sliding windows, no
-  gradient descent at all) passes: the exercise is graded on the result only.
+Known gap (a plausible shortcut that scores full marks, accepted): learn_kernel solved
+in closed form (np.linalg.lstsq on the sliding windows, no gradient descent) passes,
+because the exercise is graded on the learned kernel, not on how it was found. Four
+former gaps (float32 framework results, the k == k.T rule for symmetric_kernels,
+uint8 * uint8 overflow in corr2d, an integer edge kernel) are now caught: they are the
+variants marked "(former gap)" below.
 """
 
 WRONG = {
     "corr2d": {
+        "multiplies-in-input-dtype (former gap)": '''def corr2d(x, k):
+    (H, W), (kh, kw) = np.shape(x), np.shape(k)
+    if kh > H or kw > W:
+        raise ValueError("kernel does not fit")
+    out = np.zeros((H - kh + 1, W - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i:i + kh, j:j + kw] * k).sum()
+    return out''',
         "flipped-kernel": '''def corr2d(x, k):
     x = np.asarray(x, dtype=np.float64)
     k = np.asarray(k, dtype=np.float64)[::-1, ::-1]
@@ -211,6 +207,8 @@ WRONG = {
     return signal.convolve2d(x, k, mode="valid")''',
     },
     "vertical_edge_kernel": {
+        "integer-array (former gap)": '''def vertical_edge_kernel():
+    return np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])''',
         "horizontal-sobel": '''def vertical_edge_kernel():
     return np.array([[-1.0, -2.0, -1.0],
                      [0.0, 0.0, 0.0],
@@ -249,6 +247,10 @@ WRONG = {
     return k''',
     },
     "corr2d_torch": {
+        "float32 (former gap)": '''def corr2d_torch(x, k):
+    xt = torch.tensor(np.asarray(x), dtype=torch.float32)[None, None]
+    kt = torch.tensor(np.asarray(k), dtype=torch.float32)[None, None]
+    return F.conv2d(xt, kt)[0, 0].numpy()''',
         "flipped-kernel": '''def corr2d_torch(x, k):
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64))[None, None]
     kt = torch.as_tensor(np.asarray(k, dtype=np.float64))[None, None]
@@ -289,6 +291,10 @@ WRONG = {
     return F.conv2d(xt, kt).squeeze(0).numpy()''',
     },
     "corr2d_tf": {
+        "float32 (former gap)": '''def corr2d_tf(x, k):
+    xt = tf.constant(np.asarray(x, dtype=np.float32)[None, :, :, None])
+    kt = tf.constant(np.asarray(k, dtype=np.float32)[:, :, None, None])
+    return tf.nn.conv2d(xt, kt, strides=1, padding="VALID")[0, :, :, 0].numpy()''',
         "nchw-layout": '''def corr2d_tf(x, k):
     xt = tf.constant(np.asarray(x, dtype=np.float64)[None, None])
     kt = tf.constant(np.asarray(k, dtype=np.float64)[:, :, None, None])
@@ -331,6 +337,7 @@ WRONG = {
     return tf.nn.conv2d(xt, kt, strides=1, padding="VALID")[0, :, :, 0].numpy()''',
     },
     "symmetric_kernels": {
+        "equal-to-transpose-rule (former gap)": 'symmetric_kernels = {"A", "C", "F", "H"}',
         "mirror-left-right-only": 'symmetric_kernels = {"A", "F", "G"}',
         "mirror-up-down-only": 'symmetric_kernels = {"A", "B", "F"}',
         "mirror-both-axes-separately": 'symmetric_kernels = {"A", "F"}',
