@@ -1,7 +1,8 @@
 """Set up a fresh machine and run the course's two jobs (needs only Python 3.11 and pip).
 
     python3 dev.py demo     create .venv, install the course, run `course demo`
-    python3 dev.py test     create .venv, install the course and test tools, run the tests
+    python3 dev.py test     create .venv, install the course and test tools, check every
+                            chapter's time and memory budgets (tools/budgets.py), run the tests
 
 The virtual environment is reused while pyproject.toml stays the same. Extra arguments
 after the job go to `course demo` or to pytest.
@@ -46,11 +47,12 @@ def main(argv=None):
     if "COURSE_MNIST_DIR" not in env and MNIST.is_dir():
         env["COURSE_MNIST_DIR"] = str(MNIST)   # the offline copy next to the repository
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
+    run = lambda cmd: subprocess.run(cmd, cwd=ROOT, env=env).returncode  # noqa: E731
     if argv[0] == "demo":
-        cmd = [str(BIN / "course"), "demo", *argv[1:]]
-    else:
-        cmd = [str(BIN / "python"), "-m", "pytest", *(argv[1:] or ["-n", "2"])]
-    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+        return run([str(BIN / "course"), "demo", *argv[1:]])
+    budgets = 0 if argv[1:] else run([str(BIN / "python"), "tools/budgets.py", "--all"])
+    tests = run([str(BIN / "python"), "-m", "pytest", *(argv[1:] or ["-n", "2"])])
+    return tests or budgets
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
+# Without stored widget state, HTML feedback shows the widgets' static PNG, which needs no
+# widget JavaScript from the network.
+c.Execute.store_widget_state = False
 c.Autograde.autograde_preprocessors = [
     Execute, StderrToStdout, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata,

@@ -1,0 +1,82 @@
+"""Measure a chapter against its budgets: source notebook run time and peak memory, autograde time.
+
+    python tools/budgets.py 02_cross_correlation [03_padding_stride ...]
+    python tools/budgets.py --all          # every chapter that has a source notebook
+
+Budgets (issues #3, #4): the source notebook executes in <= 60 s with peak memory <= 1.5 GB
+(Binder gives 2 GB); a correct submission autogrades in <= 30 s. Prints one line per figure
+and exits 1 when a budget is exceeded. Peak memory is the largest resident set size of any
+process the run started (the kernel), from getrusage(RUSAGE_CHILDREN) of a fresh subprocess.
+"""
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET = {"notebook_s": 60.0, "notebook_mb": 1536.0, "autograde_s": 30.0}
+
+RUN_NOTEBOOK = """
+import json, resource, sys, time
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+start = time.perf_counter()
+NotebookClient(nb, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": sys.argv[2]}}).execute()
+seconds = time.perf_counter() - start
+peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+              resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
+"""
+
+
+def notebook_figures(name):
+    """Execute source/<name>/<name>.ipynb in a fresh process; return (seconds, peak MB)."""
+    path = ROOT / "source" / name / f"{name}.ipynb"
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, "-c", RUN_NOTEBOOK, str(path), tmp],
+                              capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures["seconds"], figures["peak_mb"]
+
+
+def autograde_seconds(name):
+    """Seconds nbgrader takes to autograde the complete sample submission (one student)."""
+    from course import grade
+    sample = ROOT / "autograder" / "samples" / name / "ada-complete" / f"{name}.ipynb"
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        template = grade.prepare_gradebook(name, tmp / "template")
+        start = time.perf_counter()
+        result = grade.grade_one(name, "ada", sample, template, tmp / "students", timeout=600)
+        seconds = time.perf_counter() - start
+    if result.status != "graded":
+        raise RuntimeError(f"the sample was not graded: {result.status}")
+    return seconds
+
+
+def measure(name):
+    seconds, peak_mb = notebook_figures(name)
+    return {"notebook_s": seconds, "notebook_mb": peak_mb, "autograde_s": autograde_seconds(name)}
+
+
+def main(argv=None):
+    names = sys.argv[1:] if argv is None else argv
+    if names in ([], ["--all"]):
+        sys.path.insert(0, str(ROOT))
+        from course import build
+        names = build.available()
+    over = 0
+    for name in names:
+        for key, value in measure(name).items():
+            ok = value <= BUDGET[key]
+            over += not ok
+            print(f"{name}  {key:12s} {value:8.1f}  (budget {BUDGET[key]:g}) {'ok' if ok else 'OVER'}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
