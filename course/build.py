@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,11 +38,21 @@ def nbgrader(args, cwd, timeout=600):
 
     The interpreter's bin folder goes first on PATH: nbgrader runs the `alembic`
     command, which a virtual environment that was not activated would not find.
+    On a timeout the whole process group is killed, kernels included, and
+    subprocess.TimeoutExpired is raised.
     """
     env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(sys.executable),
                                                  os.environ.get("PATH", "")]))
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, timeout=timeout,
-                          capture_output=True, text=True, env=env)
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def make_course_root(name, workdir, root=ROOT):

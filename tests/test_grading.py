@@ -154,3 +154,24 @@ def test_plain_nbgrader_commands_work_with_the_committed_config(course_copy):
     with Gradebook(f"sqlite:///{course_copy / 'gradebook.db'}") as gb:
         sub = gb.find_submission(CH02, "ada")
         assert sub.score == sub.max_score > 0
+
+
+def test_a_hanging_notebook_times_out_and_leaves_no_kernel_behind(tmp_path):
+    import psutil
+    nb = notebook.read(ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb")
+    for cell in nb.cells:
+        if notebook.meta(cell).get("grade_id") == "corr2d":
+            cell.source = "import time\nwhile True:\n    time.sleep(0.1)"
+    (tmp_path / "subs" / "ivy-hangs").mkdir(parents=True)
+    nbformat.write(nb, str(tmp_path / "subs" / "ivy-hangs" / f"{CH02}.ipynb"))
+    before = {p.pid for p in psutil.process_iter()}
+    (result,) = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", timeout=20,
+                            log=lambda m: None)
+    assert result.status == "error: TimeoutExpired" and result.total == 0
+    def is_new_kernel(proc):
+        try:
+            return proc.pid not in before and proc.status() != psutil.STATUS_ZOMBIE \
+                and "ipykernel" in " ".join(proc.cmdline())
+        except psutil.Error:
+            return False
+    assert not [p for p in psutil.process_iter() if is_new_kernel(p)]
