@@ -75,11 +75,17 @@ def check_type(actual, name="your result"):
 def check_dtype(actual, dtype, name="your result"):
     """Fail unless the array's dtype is ``dtype``."""
     check_type(actual, name)
-    if actual.dtype != _np.dtype(dtype):
-        raise AssertionError(
-            f"{name} should have dtype {_np.dtype(dtype)}, but it has dtype {actual.dtype}. "
-            f"Convert the input first (for example x.astype(np.float64)) so that integer "
-            f"images such as uint8 do not wrap around or truncate.")
+    want = _np.dtype(dtype)
+    if actual.dtype == want:
+        return
+    if want.kind == "f":
+        advice = (f"Convert the input first (for example x.astype(np.{want})) so that integer "
+                  f"images such as uint8 do not wrap around or truncate.")
+    else:
+        advice = (f"Keep the input's dtype: create the result with dtype=x.dtype "
+                  f"(np.zeros(shape, dtype=x.dtype)) instead of the default float64.")
+    raise AssertionError(f"{name} should have dtype {want}, but it has dtype {actual.dtype}. "
+                         + advice)
 
 
 def check_shape(actual, expected_shape, formula=None, name="your result"):
@@ -124,10 +130,16 @@ def _first_difference(actual, expected, rtol, atol, name):
     index = tuple(int(i) for i in bad[0])
     a, e = _asarray(actual, dtype=_float64), _asarray(expected, dtype=_float64)
     where = f"at index {index}" if index else "in value"
-    return (f"{name} differs from the expected values {where}: expected {e[index]!r}, "
-            f"got {a[index]!r} ({len(bad)} of {e.size} entries differ; "
+    return (f"{name} differs from the expected values {where}: expected {_number(e[index])}, "
+            f"got {_number(a[index])} ({len(bad)} of {e.size} entries differ; "
             f"tolerance |got - expected| <= {atol:g} + {rtol:g}*|expected|).\n"
             f"Expected: {_fmt(e)}\nGot:      {_fmt(a)}")
+
+
+def _number(value):
+    """A number as a student would write it: 2 rather than np.float64(2.0)."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def check_raises(fn, error, *args, why="", **kwargs):

@@ -106,11 +106,22 @@ def test_bad_submissions_are_reported_and_the_rest_are_graded(tmp_path):
             cell.source = "import os\nos._exit(1)"          # kills the kernel
     (subs / "hal-kills-kernel").mkdir()
     nbformat.write(crash, str(subs / "hal-kills-kernel" / f"{CH02}.ipynb"))
+    cheat = notebook.read(correct)
+    for cell in cheat.cells:
+        if notebook.meta(cell).get("grade_id") == "corr2d":
+            cell.source = ("np.allclose = np.array_equal = lambda *a, **k: True\n"
+                           "np.testing.assert_allclose = lambda *a, **k: None\n"
+                           "def corr2d(x, k):\n"
+                           "    return signal.convolve2d(np.asarray(x, float), k, 'valid')\n")
+    (subs / "kim-rebinds-numpy").mkdir()
+    nbformat.write(cheat, str(subs / "kim-rebinds-numpy" / f"{CH02}.ipynb"))
     with zipfile.ZipFile(subs / "gus_1234_attempt.zip", "w") as zf:   # an LMS-style zip
         zf.write(correct, f"submission/{CH02}.ipynb")
     results = {r.student: r for r in grade.grade(CH02, subs, tmp_path / "out", log=lambda m: None)}
     full = sum(grade.exercises(CH02, ROOT).values())
-    assert set(results) == {"eve-not-json", "fay-no-notebook", "hal-kills-kernel", "gus"}
+    assert set(results) == {"eve-not-json", "fay-no-notebook", "hal-kills-kernel", "gus",
+                            "kim-rebinds-numpy"}
+    assert results["kim-rebinds-numpy"].scores["corr2d"] == 0
     assert results["gus"].total == full and results["gus"].status == "graded"
     assert results["fay-no-notebook"].status.startswith("missing")
     assert results["eve-not-json"].total == 0 and results["eve-not-json"].status.startswith("error")

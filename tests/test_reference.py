@@ -76,3 +76,10 @@ def test_missing_reference_file_says_how_to_make_it(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_REFERENCES", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="course build nothing"):
         reference.load("nothing")
+
+
+def test_an_unexpected_exception_is_reported_per_case(stored):
+    def eager(x):
+        raise ValueError("too eager")
+    with pytest.raises(AssertionError, match=r"value: ints: raised ValueError \(too eager\) where a result"):
+        reference.check_cases(eager, stored, "double", group="value")
