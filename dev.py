@@ -30,7 +30,7 @@ def ensure_venv():
         print("creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
     print("installing the course and its pinned dependencies into .venv ...", flush=True)
-    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet",
+    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "-qq",
                     "--disable-pip-version-check", "-e", f"{ROOT}[test]"], check=True)
     stamp.write_text(wanted)
 

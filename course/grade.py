@@ -215,6 +215,6 @@ def table(results, per_exercise):
     rows = [[r.student, *(f"{r.scores.get(n, 0):g}/{per_exercise[n]:g}" for n in names),
              f"{r.total:g}/{sum(per_exercise.values()):g}"] for r in results]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     notes = [f"  {r.student}: {r.status}" for r in results if r.status != "graded"]
     return "\n".join([line(head), line("-" * w for w in widths), *map(line, rows), *notes])
