@@ -47,11 +47,12 @@ def exercises(name, root=build.ROOT):
 
 
 def collect(name, submissions, dest):
-    """Gather submissions into ``dest/<student>/<name>.ipynb`` (or None when there is none).
+    """Find each student's notebook; zip files are unpacked under ``dest``.
 
     ``submissions`` is a folder with one sub-folder per student, a folder of zip files
-    (an LMS export: the zip's name before the first '_' or '.' is the student id), or one
-    zip file holding either. Returns {student: notebook path or None}.
+    (an LMS export: the zip's name before the first '_' is the student id; when a student
+    has several zips, the last one in name order counts), or one zip file holding either.
+    Returns {student: notebook path, or None when the submission has no notebook}.
     """
     submissions, dest = Path(submissions), Path(dest)
     if submissions.is_file() and zipfile.is_zipfile(submissions):
@@ -66,8 +67,8 @@ def collect(name, submissions, dest):
         if entry.name.startswith((".", "__MACOSX")):
             continue
         if entry.is_file() and entry.suffix == ".zip":
-            student = _student_id(re.split(r"[_.]", entry.name)[0])
-            folder = dest / "zips" / student
+            student = _student_id(entry.stem.split("_")[0])
+            folder = dest / "zips" / _student_id(entry.stem)
             _unzip(entry, folder)
         elif entry.is_dir():
             student, folder = _student_id(entry.name), entry
