@@ -166,18 +166,25 @@ def _owned(name, root):
 
 
 def build(names, root=ROOT, log=print):
-    """Write the generated files of ``names``; remove generated files that are no longer made."""
+    """Write the generated files of ``names``; remove generated files that are no longer made.
+
+    Returns the paths (relative to root) that were written or removed.
+    """
+    changed = []
     for name in names:
         files = generated(name, root)
-        for rel in _owned(name, root) - files.keys():
+        for rel in sorted(_owned(name, root) - files.keys()):
             (root / rel).unlink()
+            changed.append(rel)
+            log(f"removed {rel}")
         for rel, text in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
+                changed.append(rel)
                 log(f"wrote {rel}")
-    return 0
+    return changed
 
 
 def stale(names, root=ROOT):

@@ -59,10 +59,9 @@ def cmd_demo(args, parser):
     if not names:
         print("no chapters in source/ yet", file=sys.stderr)
         return PROBLEM
-    stale = build.stale(names)
-    if stale:
-        print(f"building ({len(stale)} generated file(s) out of date) ...")
-        build.build(names, log=lambda m: None)
+    changed = build.build(names, log=lambda m: None)   # builds only what is out of date
+    if changed:
+        print(f"rebuilt {len(changed)} generated file(s) that were out of date")
     for name in names:
         samples = build.ROOT / "autograder" / "samples" / name
         print(f"\n== {name}: grading the sample submissions in {samples.relative_to(build.ROOT)}")

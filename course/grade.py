@@ -177,7 +177,7 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
                        for s, p in found.items()}
             results = []
             for student, future in futures.items():
-                results.append(_by_exercise(future.result(), per_exercise, name))
+                results.append(_by_exercise(future.result(), per_exercise))
                 log(f"graded {student}: {results[-1].status}")
         for r in results:
             if r.feedback:
@@ -189,7 +189,7 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
     return results
 
 
-def _by_exercise(result, per_exercise, name):
+def _by_exercise(result, per_exercise):
     """Replace per-test-cell scores by per-exercise sums (0 for anything missing)."""
     ids = [k for k in per_exercise if k != "other"]
     sums = dict.fromkeys(per_exercise, 0.0)

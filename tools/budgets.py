@@ -66,7 +66,6 @@ def measure(name):
 def main(argv=None):
     names = sys.argv[1:] if argv is None else argv
     if names in ([], ["--all"]):
-        sys.path.insert(0, str(ROOT))
         from course import build
         names = build.available()
     over = 0
