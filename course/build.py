@@ -89,7 +89,12 @@ def normalize(text):
 
 
 def load_spec(name, root=ROOT):
-    """The module autograder/cases/<name>.py (cases() and SAMPLES)."""
+    """The module autograder/cases/<name>.py: cases(), SAMPLES and, optionally, CALLS.
+
+    CALLS = {function: make(ns) -> callable} says how to call a graded function on a case's
+    JSON-storable arguments when it takes something JSON cannot hold (ns: the solution
+    namespace), e.g. a model built by a locked helper from a stored description.
+    """
     path = root / "autograder" / "cases" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"cases_{name}", path)
     module = importlib.util.module_from_spec(spec)
@@ -112,16 +117,19 @@ def solution_namespace(name, root=ROOT):
 def reference_text(name, root=ROOT):
     """Run the reference solutions on the chapter's cases; return the reference JSON."""
     ns = solution_namespace(name, root)
+    spec = load_spec(name, root)
     cases = {function: [dataclasses.replace(case) for case in items]  # one copy per function
-             for function, items in load_spec(name, root).cases().items()}
+             for function, items in spec.cases().items()}
+    adapters = getattr(spec, "CALLS", {})
     for function, items in cases.items():
+        call = adapters[function](ns) if function in adapters else ns[function]
         for case in items:
             if case.raises:
-                problem = reference.run_case(ns[function], case)
+                problem = reference.run_case(call, case)
                 if problem:
                     raise RuntimeError(f"reference {function} on {case.id!r}: {problem}")
             else:
-                case.expected = ns[function](*case.args, **case.kwargs)
+                case.expected = call(*case.args, **case.kwargs)
     return reference.dumps(cases)
 
 

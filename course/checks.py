@@ -10,6 +10,8 @@ imported (the notebook's first cell imports it, before any student code runs),
 so a solution cell that rebinds ``np.allclose`` or ``np.testing.*`` cannot make
 a check pass.
 """
+import sys as _sys
+
 import numpy as _np
 
 # Captured at import time: later rebinding of the numpy attributes does not reach these.
@@ -22,14 +24,27 @@ _ndarray = _np.ndarray
 _max = _np.max
 _float64 = _np.float64
 _errstate = _np.errstate
+_array2string = _np.array2string
+
+# When a list, every hint a check offers is appended to it as (message, wrong answers offered
+# alongside it by the same call). The test suite uses this to prove that every hint is
+# reachable; in a notebook it stays None.
+hint_log = None
 
 
-def _fmt(value):
-    """A short, readable form of a number or small array for messages."""
+def _fmt(value, precision=4):
+    """A short, readable form of a number or small array for messages.
+
+    Whole numbers are written as integers (2, not 2.0), so that an answer that should be
+    an int is not shown as a float.
+    """
     arr = _asarray(value)
+    if arr.dtype.kind == "f" and arr.size and bool(_isfinite(arr).all()) \
+            and bool((arr == arr.round()).all()) and float(_max(_abs(arr))) < 1e15:
+        arr = arr.astype(_np.int64)
     if arr.ndim == 0:
-        return f"{arr.item()!r}"
-    text = _np.array2string(arr, precision=4, suppress_small=True, threshold=40)
+        return _number(arr.item()) if arr.dtype.kind in "fiu" else f"{arr.item()!r}"
+    text = _array2string(arr, precision=precision, suppress_small=True, threshold=40)
     return text if "\n" not in text else "\n" + text
 
 
@@ -106,20 +121,39 @@ def assert_close(actual, expected, rtol=1e-7, atol=0.0, name="your result",
     - actual: what the student's code returned
     - expected: the right answer (array-like)
     - rtol, atol: tolerance, as in ``is_close``
-    - hints: sequence of (message, wrong_answer) pairs; when ``actual`` matches a
-      known wrong answer, its message is added to the failure
+    - hints: sequence of (message, wrong) pairs, where ``wrong`` is the answer a known
+      mistake gives (array-like) or a function ``wrong(actual) -> bool`` that recognises it;
+      the message of the first one that matches ``actual`` is added to the failure
     - formula: text explaining the expected shape, shown on a shape mismatch
     """
     expected = _asarray(expected)
+    _log_hints(hints, expected)
     check_shape(actual, expected.shape, formula=formula, name=name)
     if is_close(actual, expected, rtol, atol):
         return
     message = _first_difference(actual, expected, rtol, atol, name)
     for hint, wrong in hints:
-        if is_close(actual, wrong, rtol, atol):
+        if _matches(actual, wrong, rtol, atol):
             message += f"\nHint: {hint}"
             break
     raise AssertionError(message)
+
+
+def _matches(actual, wrong, rtol, atol):
+    """Does ``actual`` look like the known wrong answer (a value or a recogniser)?"""
+    if callable(wrong):
+        try:
+            return bool(wrong(actual))
+        except Exception:  # noqa: BLE001 - a recogniser that cannot judge says no
+            return False
+    return is_close(actual, wrong, rtol, atol)
+
+
+def _log_hints(hints, expected):
+    if hint_log is not None:
+        values = [w for _, w in hints if not callable(w)]
+        for message, _ in hints:
+            hint_log.append((message, expected, values))
 
 
 def _first_difference(actual, expected, rtol, atol, name):
@@ -130,10 +164,33 @@ def _first_difference(actual, expected, rtol, atol, name):
     index = tuple(int(i) for i in bad[0])
     a, e = _asarray(actual, dtype=_float64), _asarray(expected, dtype=_float64)
     where = f"at index {index}" if index else "in value"
-    return (f"{name} differs from the expected values {where}: expected {_number(e[index])}, "
-            f"got {_number(a[index])} ({len(bad)} of {e.size} entries differ; "
-            f"tolerance |got - expected| <= {atol:g} + {rtol:g}*|expected|).\n"
-            f"Expected: {_fmt(e)}\nGot:      {_fmt(a)}")
+    message = (f"{name} differs from the expected values {where}: expected {_number(e[index])}, "
+               f"got {_number(a[index])} ({len(bad)} of {e.size} entries differ; "
+               f"tolerance |got - expected| <= {atol:g} + {rtol:g}*|expected|).")
+    precision = 4
+    if _fmt(a) == _fmt(e):  # the difference hides below the printed digits: show more
+        precision = 17
+    message += f"\nExpected: {_fmt(e, precision)}\nGot:      {_fmt(a, precision)}"
+    return message + _precision_note(actual, a, e)
+
+
+def _precision_note(actual, a, e):
+    """Explain a small difference that comes from computing in a lower precision."""
+    kind = getattr(actual, "dtype", None)
+    with _errstate(invalid="ignore", over="ignore"):
+        largest = float(_max(_abs(a - e))) if a.size else 0.0
+        scale = float(_max(_abs(e))) if e.size else 0.0
+    if not _isfinite(largest):
+        return ""
+    if kind is not None and kind.kind == "f" and kind.itemsize < 8:
+        return (f"\nYour result has dtype {kind}; the largest difference is {largest:.3g}. "
+                f"That is {kind} rounding: compute in float64 (e.g. tensors or arrays made with "
+                f"dtype float64) to match.")
+    if largest <= 1e-5 * max(scale, 1.0):
+        return (f"\nThe largest difference is only {largest:.3g}: the numbers print alike but "
+                f"are not equal within the tolerance; look for a lower-precision step "
+                f"(float32) on the way.")
+    return ""
 
 
 def _number(value):
@@ -157,3 +214,67 @@ def check_raises(fn, error, *args, why="", **kwargs):
     raise AssertionError(
         f"{fn.__name__} should raise {error.__name__} here{why}, but it returned "
         f"{_fmt(result) if result is not None else 'None'}.")
+
+
+def call(fn, *args, name=None, hints=(), **kwargs):
+    """``fn(*args, **kwargs)``, turning an exception into a failure that explains it.
+
+    Inputs:
+    - fn: the student's function; args, kwargs: its arguments
+    - name: how to call the call in the message (default: fn's name with "(...)")
+    - hints: sequence of (message, error) pairs, where ``error`` is an exception class or a
+      function ``error(exception) -> bool``; the first that matches adds its message
+    Returns: what fn returns. NotImplementedError passes through unchanged.
+    """
+    name = name or f"{getattr(fn, '__name__', 'the function')}(...)"
+    _log_hints(hints, None)
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a student's function may raise anything
+        text = str(err).strip().splitlines()
+        first = text[0][:300] if text else ""
+        message = f"{name} raised {type(err).__name__}: {first}"
+        for hint, error in hints:
+            matched = isinstance(err, error) if isinstance(error, type) else _matches(err, error, 0, 0)
+            if matched:
+                message += f"\nHint: {hint}"
+                break
+        raise AssertionError(message) from None
+
+
+def graded_later(what):
+    """Say, in a test cell with no visible checks, that its checks run at grading time.
+
+    Inputs:
+    - what: what the hidden checks try, e.g. "uint8 images, negative and large values"
+    """
+    print(f"This cell has no visible checks. Its hidden checks ({what}) run when your work is "
+          f"graded; passing here tells you nothing yet, so test those cases yourself.")
+
+
+def python_lines(fn, *args, **kwargs):
+    """How many lines of Python from ``fn``'s own cell run during ``fn(*args, **kwargs)``.
+
+    Counts the line events of every frame whose code comes from the same file (in a notebook,
+    the same cell) as ``fn``, comprehensions and helper functions of that cell included; NumPy,
+    PyTorch and TensorFlow code is not counted. A loop over pixels runs thousands of lines, a
+    vectorised function a few dozen: the count tells them apart without timing anything.
+    Returns an int. Exceptions from ``fn`` propagate.
+    """
+    home, count = fn.__code__.co_filename, [0]
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename != home:
+            return None
+        count[0] += event == "line"
+        return tracer
+
+    previous = _sys.gettrace()
+    _sys.settrace(tracer)
+    try:
+        fn(*args, **kwargs)
+    finally:
+        _sys.settrace(previous)
+    return count[0]

@@ -68,17 +68,20 @@ def exercise_of(test_id, exercise_ids):
     return max(matches, key=len) if matches else "other"
 
 
-def run_graded_cells(nb, namespace=None):
+def run_graded_cells(nb, namespace=None, before_test=None):
     """Execute locked, solution and test cells in order; return {test grade_id: (score, error)}.
 
     A cell other than a test cell that raises stops nothing: as in a notebook run by
     nbgrader, later cells still run (and tests depending on it fail by themselves).
+    ``before_test(grade_id)``, when given, is called before each test cell runs.
     """
     ns = {"__name__": "__main__"} if namespace is None else namespace
     results = {}
     for index, cell in enumerate(nb.cells):
         if not (is_locked(cell) or is_solution(cell) or is_test(cell)):
             continue
+        if before_test and is_test(cell):
+            before_test(meta(cell)["grade_id"])
         error = _exec(cell.source, ns, f"<cell {index}: {meta(cell).get('grade_id')}>")
         if is_test(cell):
             points = float(meta(cell).get("points", 0))

@@ -132,12 +132,16 @@ def _compare(got, case):
         except AssertionError as err:
             return str(err)
         return None
-    if isinstance(expected, tuple):
-        ok = isinstance(got, (tuple, list)) and len(got) == len(expected) \
-            and all(_same_scalar(g, e, case) for g, e in zip(got, expected))
-    else:
-        ok = _same_scalar(got, expected, case)
+    ok = _same(got, expected, case)
     return None if ok else f"returned {got!r}, expected {expected!r}"
+
+
+def _same(got, expected, case):
+    """Equal answers; a tuple or list may come back as either, compared entry by entry."""
+    if isinstance(expected, (tuple, list)):
+        return isinstance(got, (tuple, list)) and len(got) == len(expected) \
+            and all(_same(g, e, case) for g, e in zip(got, expected))
+    return _same_scalar(got, expected, case)
 
 
 def _same_scalar(got, expected, case):

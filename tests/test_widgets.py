@@ -3,13 +3,17 @@ fallback that leaves a PNG in notebooks executed without a widget front-end.
 """
 
 import base64
+import html
 import io
 import math
 import sys
+import time
 from pathlib import Path
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
+from matplotlib.text import Text
 from scipy.signal import convolve2d, correlate2d
 
 import course.widgets as cw
@@ -19,6 +23,7 @@ from course.widgets import (
     static_correlation_figure,
     static_padding_figure,
 )
+from course.data import load_mnist
 from course.widgets import correlation as corr_module
 from course.widgets import padding as pad_module
 from course.widgets._display import WIDGET_VIEW_MIMETYPE
@@ -48,6 +53,16 @@ def render(fig):
 def bundle_png(widget):
     """Decode the image/png part of the widget's display bundle."""
     return base64.b64decode(widget._repr_mimebundle_()["image/png"])
+
+
+def texts_of(fig):
+    """Every string drawn in a matplotlib figure."""
+    return [t.get_text() for t in fig.findobj(Text)]
+
+
+def squeeze(texts):
+    """The strings joined with single spaces (undoes the figure's line wrapping)."""
+    return " ".join(" ".join(texts).split())
 
 
 # --------------------------------------------------------------------------
@@ -127,6 +142,92 @@ def test_mnist_sized_input_works():
 
 
 @strict
+def test_uint8_inputs_give_true_sums():
+    x = np.array([[200, 180], [7, 9]], dtype=np.uint8)
+    k = np.array([[3, 2]], dtype=np.uint8)  # in uint8, 200·3 + 180·2 would be 192
+    w = explore_correlation(x, k)
+    assert w.formula == "200·3 + 180·2 = 960"
+    assert html.escape(w.formula) in w.text.value
+    w.next_button.click()
+    assert w.formula == "7·3 + 9·2 = 39"
+    np.testing.assert_array_equal(w.feature_map, [[960], [39]])
+    drawn = texts_of(static_correlation_figure(x, k))
+    assert "960" in drawn and "600" in texts_of(static_correlation_figure(x, k, step=0))
+    assert not any(".0" in t for t in drawn)  # integers are written as integers
+
+
+@strict
+def test_mnist_digit_sums_are_exact():
+    images, _labels = load_mnist("test", download=False)
+    digit = images[0]
+    assert digit.dtype == np.uint8
+    k = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.uint8)  # sums up to 4080
+    w = explore_correlation(digit, k)
+    exact = correlate2d(digit.astype(np.int64), k.astype(np.int64), mode="valid")
+    for step in (0, 150, 200, 400):
+        w.slider.value = step
+        row, col = divmod(step, exact.shape[1])
+        terms, total = w.formula.split(" = ")
+        assert int(total) == exact[row, col]
+        assert sum(int(a) * int(b) for a, b in
+                   (term.split("·") for term in terms.split(" + "))) == exact[row, col]
+        assert ".0" not in w.formula
+
+
+@strict
+def test_correlation_formula_is_shown_once():
+    x, k = small_pair()
+    w = explore_correlation(x, k)
+    w.next_button.click()
+    shown = [c.value for c in w.children if isinstance(c, widgets.HTML)]
+    assert sum(value.count(html.escape(w.formula)) for value in shown) == 1
+    assert not any("·" in t for t in texts_of(w.figure))  # the picture has no sum
+    static = texts_of(static_correlation_figure(x, k, step=1))
+    assert sum(t.count(w.formula) for t in static) == 1  # the fallback keeps it
+
+
+def png_pixels(png):
+    """Decode PNG bytes to an array of pixels."""
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+@strict
+def test_fast_stepping_draws_what_a_full_redraw_draws():
+    x, k = small_pair()
+    stepped = explore_correlation(x, k)
+    for _ in range(5):
+        stepped.next_button.click()
+    stepped.flip_toggle.value = True
+    stepped.prev_button.click()
+    jumped = explore_correlation(x, k, flip=True)
+    jumped.slider.value = 4
+    assert np.array_equal(png_pixels(bytes(stepped.image.value)),
+                          png_pixels(bytes(jumped.image.value)))
+    fig = jumped.figure
+    for artist in fig.findobj():
+        artist.set_animated(False)  # savefig now draws everything, nothing reused
+    assert np.array_equal(png_pixels(render(fig)), png_pixels(bytes(jumped.image.value)))
+
+
+@strict
+def test_stepping_a_28x28_digit_is_fast():
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 256, size=(28, 28), dtype=np.uint8)
+    w = explore_correlation(x, np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]))
+    assert w.n_steps == 676 and w.play.interval <= 100  # Play crosses 676 steps in about a minute
+    images = set()
+    start = time.perf_counter()
+    for _ in range(20):
+        w.next_button.click()
+        images.add(bytes(w.image.value))
+    elapsed = time.perf_counter() - start
+    assert len(images) == 20  # every step drew something new
+    # about 0.7 s on a 2-core machine; the old full redraw per step took 4.5 s
+    assert elapsed < 4.0, f"20 steps took {elapsed:.1f} s"
+
+
+@strict
 @pytest.mark.parametrize(
     "shape_x, shape_k", [((3, 3), (3, 3)), ((6, 8), (2, 3)), ((28, 28), (3, 3))]
 )
@@ -166,38 +267,73 @@ def test_static_correlation_step_out_of_range():
 # --------------------------------------------------------------------------
 
 
+def conv_output_size(n, f, p=0, s=1, d=1):
+    """A correct student answer: raises ValueError where no window fits."""
+    span = d * (f - 1) + 1
+    if n + 2 * p < span:
+        raise ValueError(f"a window spanning {span} pixels does not fit in {n + 2 * p}")
+    return (n + 2 * p - span) // s + 1
+
+
+def set_axis(w, axis, n=None, f=None, p=None, s=None, d=None):
+    """Move the sliders of one axis (0: height, 1: width), as a student would."""
+    for pair, value in ((w.n_sliders, n), (w.f_sliders, f), (w.p_sliders, p),
+                        (w.s_sliders, s), (w.d_sliders, d)):
+        if value is not None:
+            pair[axis].value = value
+
+
 @strict
 def test_padding_widget_builds_and_shows_substituted_formula():
     w = explore_padding(n=7, f=3, p=1, s=2, d=1)
     assert bundle_png(w).startswith(PNG_SIGNATURE)
-    assert w.counted == 4
-    assert (w.geometry.before, w.geometry.after, w.geometry.padded) == (1, 1, 9)
-    assert w.geometry.starts == [0, 2, 4, 6]
+    assert w.counted == (4, 4)
+    for axis in w.geometry.axes:
+        assert (axis.before, axis.after, axis.padded) == (1, 1, 9)
+        assert axis.starts == [0, 2, 4, 6]
     assert "floor((7 + 2·1 - 1·(3-1) - 1) / 2) + 1 = floor(6/2) + 1 = 4" in "\n".join(w.lines)
     assert w.window_slider.max == 15
     w.window_slider.value = 15
-    w.s_slider.value = 3  # fewer windows: the highlighted one is clamped
-    assert w.counted == 3 and w.window_slider.value == 8
+    w.s_sliders[0].value = 3  # fewer windows: the highlighted one is clamped
+    assert w.counted == (3, 4) and w.window_slider.max == 11 and w.window_slider.value == 11
+    w.s_sliders[1].value = 3
+    assert w.counted == (3, 3) and w.window_slider.value == 8
 
 
 @strict
 def test_padding_modes_same_and_valid():
     w = explore_padding(n=8, f=4, p=2, s=2, d=2, mode="same")
-    g = w.geometry
-    assert (g.before, g.after) == (2, 3)  # odd total: the extra pixel bottom/right
-    assert w.counted == 4 == math.ceil(8 / 2)
-    assert w.p_slider.disabled
+    rows, cols = w.geometry.axes
+    assert (rows.before, rows.after) == (cols.before, cols.after) == (2, 3)  # odd: extra after
+    assert w.counted == (4, 4) == (math.ceil(8 / 2),) * 2
+    # the padding controls say what 'same' really uses instead of a stale slider value
+    assert all(slider.disabled and slider.layout.display == "none" for slider in w.p_sliders)
+    assert [label.value for label in w.p_labels] == ["auto: 2 top, 3 bottom",
+                                                     "auto: 2 left, 3 right"]
+    w.n_sliders[1].value = 7  # width 7: total padding 6, evenly split
+    assert w.p_labels[1].value == "auto: 3 left, 3 right"
     w.mode_buttons.value = "valid"
-    assert (w.geometry.before, w.geometry.after) == (0, 0)
-    assert w.counted == 1
+    assert [(a.before, a.after) for a in w.geometry.axes] == [(0, 0), (0, 0)]
+    assert w.counted == (1, 1)
+    assert [label.value for label in w.p_labels] == ["0 ('valid')"] * 2
     w.mode_buttons.value = "explicit"
-    assert not w.p_slider.disabled and w.geometry.before == 2
+    assert not w.p_sliders[0].disabled and w.p_sliders[0].layout.display is None
+    assert [label.layout.display for label in w.p_labels] == ["none", "none"]
+    assert w.geometry.rows.before == 2  # the slider kept the explicit P
+
+
+@strict
+def test_padding_label_and_mode_buttons_share_a_row():
+    w = explore_padding()
+    mode_row = w.children[0]
+    assert [type(c).__name__ for c in mode_row.children[:2]] == ["Label", "ToggleButtons"]
+    assert mode_row.children[0].value == "padding" and not w.mode_buttons.description
 
 
 @strict
 def test_padding_without_valid_position_shows_a_message():
     w = explore_padding(n=3, f=5, p=0, s=1, d=2)
-    assert w.counted == 0
+    assert w.counted == (0, 0)
     assert any("no valid output position" in line for line in w.lines)
     assert w.window_slider.disabled
     assert bundle_png(w).startswith(PNG_SIGNATURE)
@@ -211,13 +347,97 @@ def test_counted_positions_agree_with_formula():
                     for p in range(0, 4):
                         geo = pad_module._geometry(n, f, p, s, d, "explicit")
                         expected = max(pad_module._formula_output_size(n, f, p, s, d), 0)
-                        assert geo.counted == expected, (n, f, p, s, d)
+                        assert geo.counted == (expected, expected), (n, f, p, s, d)
                     same = pad_module._geometry(n, f, 0, s, d, "same")
-                    assert same.counted == math.ceil(n / s), (n, f, s, d)
-                    assert same.after - same.before in (0, 1)
+                    assert same.counted == (math.ceil(n / s),) * 2, (n, f, s, d)
+                    assert same.rows.after - same.rows.before in (0, 1)
                     valid = pad_module._geometry(n, f, 3, s, d, "valid")
                     expected = max(pad_module._formula_output_size(n, f, 0, s, d), 0)
-                    assert valid.counted == expected, (n, f, s, d)
+                    assert valid.counted == (expected, expected), (n, f, s, d)
+
+
+def torch_output_shape(n, f, p, s, d):
+    """(height, width) of PyTorch's conv2d output for (h, w) settings; (0, 0) if it refuses."""
+    torch = pytest.importorskip("torch")
+    try:
+        out = torch.nn.functional.conv2d(torch.zeros(1, 1, *n), torch.zeros(1, 1, *f),
+                                         stride=s, padding=p, dilation=d)
+    except RuntimeError:  # the kernel does not fit
+        return None
+    return tuple(out.shape[2:])
+
+
+def test_non_square_counts_match_torch():
+    rng = np.random.default_rng(3)
+    for _ in range(400):
+        n, f, p, s, d = (tuple(int(v) for v in rng.integers(low, high, size=2))
+                         for low, high in ((1, 13), (1, 6), (0, 4), (1, 5), (1, 4)))
+        counted = pad_module._geometry(n, f, p, s, d, "explicit").counted
+        want = torch_output_shape(n, f, p, s, d)
+        if want is None:
+            assert 0 in counted, (n, f, p, s, d)
+        else:
+            assert counted == want, (n, f, p, s, d)
+
+
+@strict
+def test_sliders_per_axis_match_torch():
+    w = explore_padding(n=(5, 9), f=(3, 2), p=(1, 0), s=(1, 3), d=(1, 2))
+    assert w.settings() == ((5, 9), (3, 2), (1, 0), (1, 3), (1, 2), "explicit")
+    assert w.counted == torch_output_shape((5, 9), (3, 2), (1, 0), (1, 3), (1, 2)) == (5, 3)
+    for n, f, p, s, d in [((7, 12), (3, 5), (1, 2), (2, 3), (1, 2)),
+                          ((16, 4), (7, 1), (0, 5), (4, 1), (2, 4)),
+                          ((10, 6), (4, 3), (2, 0), (3, 2), (3, 1))]:
+        for axis in (0, 1):
+            set_axis(w, axis, *(pair[axis] for pair in (n, f, p, s, d)))
+        assert w.settings()[:5] == (n, f, p, s, d)
+        assert w.counted == torch_output_shape(n, f, p, s, d), (n, f, p, s, d)
+        assert w.window_slider.max == w.counted[0] * w.counted[1] - 1
+
+
+@strict
+def test_correct_function_raising_value_error_gets_a_tick():
+    w = explore_padding(n=7, f=3, p=1, s=2, d=1, output_size_fn=conv_output_size)
+    assert w.student_ok is True
+    assert [ok for ok, _text in w.checks] == [True, True]
+    assert w.student_text.splitlines()[0].startswith("✓ height")
+    set_axis(w, 0, n=3, f=5, p=0, d=2)  # the height axis: no window fits
+    assert w.counted == (0, 4)
+    ok, text = w.checks[0]
+    assert ok is True and text.startswith("✓") and "raised ValueError" in text
+    assert "conv_output_size(3, 5, 0, 2, 2)" in text
+    assert w.checks[1][0] is True and w.student_ok is True
+    assert text in w.lines and "✓" in w.text.value
+    assert squeeze([text]) in squeeze(texts_of(w.static_figure()))  # the fallback keeps it
+
+
+@strict
+@pytest.mark.parametrize("returned", [-5, 0, 1])
+def test_wrong_number_where_no_window_fits_gets_a_cross(returned):
+    def no_check(n, f, p, s, d):  # forgot the ValueError: returns a number anyway
+        return returned
+
+    w = explore_padding(n=3, f=5, p=0, s=1, d=2, output_size_fn=no_check)
+    assert w.student_ok is False
+    for ok, text in w.checks:
+        assert ok is False and text.startswith("✗")
+        assert f"returned {returned}, but no window fits: it should raise ValueError" in text
+
+
+@strict
+def test_formula_without_the_check_gets_a_cross_where_nothing_fits():
+    def formula_only(n, f, p, s, d):
+        return (n + 2 * p - d * (f - 1) - 1) // s + 1
+
+    w = explore_padding(n=7, f=3, p=1, s=2, d=1, output_size_fn=formula_only)
+    assert w.student_ok is True
+    w.d_sliders[1].value = 4  # width: the span 4·(3-1)+1 = 9 just fits in 7 + 2·1
+    assert w.counted == (4, 1) and w.student_ok is True
+    w.f_sliders[1].value = 4  # span 13 > 9: nothing fits, formula gives -1
+    assert w.counted == (4, 0)
+    ok, text = w.checks[1]
+    assert ok is False and "returned -1, but no window fits: it should raise ValueError" in text
+    assert w.student_ok is False
 
 
 @strict
@@ -226,31 +446,60 @@ def test_student_function_hook():
         return n - f + 1  # ignores padding, stride and dilation
 
     def unfinished(n, f, p, s, d):
-        raise NotImplementedError("conv_output_size is not written yet")
+        raise NotImplementedError()
+
+    def crashes(n, f, p, s, d):
+        return n + "2"
 
     w = explore_padding(7, 3, 1, 2, 1, output_size_fn=wrong)
     assert w.student_ok is False and w.student_text.startswith("✗")
     assert "= 5" in w.student_text and "4 positions" in w.student_text
 
     w = explore_padding(7, 3, 1, 2, 1, output_size_fn=unfinished)
-    assert w.student_ok is False
-    assert "NotImplementedError: conv_output_size is not written yet" in w.student_text
+    assert w.student_ok is None
+    assert all(ok is None and "not written yet" in text and not text.startswith(("✓", "✗"))
+               for ok, text in w.checks)
+
+    w = explore_padding(7, 3, 1, 2, 1, output_size_fn=crashes)
+    assert w.student_ok is False and "✗" in w.student_text
+    assert "raised TypeError" in w.student_text
 
     w = explore_padding(7, 3, 1, 2, 1, output_size_fn=lambda n, f, p, s, d: 4)
     assert w.student_ok is True and w.student_text.startswith("✓")
-    assert w.student_text in w.lines
+    assert "output_size_fn(7, 3, 1, 2, 1) = 4" in w.student_text
+    assert all(text in w.lines for _ok, text in w.checks)
 
     w = explore_padding(7, 3, 1, 2, 1, output_size_fn=lambda n, f, p, s, d: 4.0)
     assert w.student_ok is False and "int" in w.student_text
 
+    def refuses(n, f, p, s, d):
+        raise ValueError("does not fit")
+
+    w = explore_padding(7, 3, 1, 2, 1, output_size_fn=refuses)
+    assert w.student_ok is False and "but the window fits at 4 positions" in w.student_text
+
     w = explore_padding(8, 4, 0, 2, 2, mode="same", output_size_fn=wrong)
     assert w.student_ok is None and "not checked" in w.student_text
+    w.n_sliders[1].value = 9  # width: 'same' pads 3 and 3, which one P expresses
+    assert w.checks[0][0] is None and w.checks[1][0] is False and w.student_ok is False
 
 
 @strict
-@pytest.mark.parametrize("n, mode", [(5, "explicit"), (16, "same"), (28, "valid")])
+def test_padding_formula_is_shown_once():
+    w = explore_padding(n=7, f=3, p=1, s=2, d=1, output_size_fn=conv_output_size)
+    rule = "O = floor((N + 2P - D·(F-1) - 1) / S) + 1"
+    shown = [c.value for c in w.children if isinstance(c, widgets.HTML)]
+    assert sum(value.count(html.escape(rule)) for value in shown) == 1
+    assert not any("floor" in t for t in texts_of(w.figure))  # the live picture: grids only
+    static = "\n".join(texts_of(w.static_figure()))
+    assert static.count(rule) == 1 and static.count("✓ height") == 1
+
+
+@strict
+@pytest.mark.parametrize("n, mode", [(5, "explicit"), (16, "same"), (28, "valid"),
+                                     ((3, 12), "explicit"), ((20, 6), "same")])
 def test_static_padding_figure_renders(n, mode):
-    fig = static_padding_figure(n=n, f=3, p=2, s=2, d=2, mode=mode,
+    fig = static_padding_figure(n=n, f=(3, 2), p=2, s=(2, 1), d=2, mode=mode,
                                 output_size_fn=lambda *args: 1)
     assert render(fig).startswith(PNG_SIGNATURE)
 
@@ -260,8 +509,11 @@ def test_static_padding_figure_renders(n, mode):
     [
         ({"mode": "full"}, "mode"),
         ({"s": 0}, "s must be at least 1"),
+        ({"s": (1, 0)}, "s must be at least 1"),
         ({"p": -1}, "p must be at least 0"),
         ({"f": 2.5}, "f must be an integer"),
+        ({"n": (3, 4, 5)}, "n must be an integer or a"),
+        ({"d": (1, True)}, "d must be an integer or a"),
         ({"output_size_fn": 3}, "output_size_fn"),
     ],
 )

@@ -9,6 +9,7 @@ and exits 1 when a budget is exceeded. Peak memory is the largest resident set s
 process the run started (the kernel), from getrusage(RUSAGE_CHILDREN) of a fresh subprocess.
 """
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,12 +34,20 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
 """
 
 
+class NotebookFailed(Exception):
+    """The source notebook raised: its budgets cannot be measured."""
+
+
 def notebook_figures(name):
     """Execute source/<name>/<name>.ipynb in a fresh process; return (seconds, peak MB)."""
     path = ROOT / "source" / name / f"{name}.ipynb"
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run([sys.executable, "-c", RUN_NOTEBOOK, str(path), tmp],
-                              capture_output=True, text=True, check=True)
+                              capture_output=True, text=True)
+    if done.returncode:
+        raise NotebookFailed(f"{path.relative_to(ROOT)} did not run to the end:\n"
+                             + "\n".join(re.sub(r"\x1b\[[0-9;]*m", "", done.stderr)
+                                         .strip().splitlines()[-6:]))
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     return figures["seconds"], figures["peak_mb"]
 
@@ -70,7 +79,13 @@ def main(argv=None):
         names = build.available()
     over = 0
     for name in names:
-        for key, value in measure(name).items():
+        try:
+            figures = measure(name)
+        except (NotebookFailed, RuntimeError) as err:
+            print(f"{name}  FAILED: {err}")
+            over += 1
+            continue
+        for key, value in figures.items():
             ok = value <= BUDGET[key]
             over += not ok
             print(f"{name}  {key:12s} {value:8.1f}  (budget {BUDGET[key]:g}) {'ok' if ok else 'OVER'}")

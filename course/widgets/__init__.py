@@ -10,10 +10,13 @@ functions return that figure as a matplotlib ``Figure``.
 
 from .correlation import explore_correlation, static_correlation_figure
 from .padding import explore_padding, static_padding_figure
+from .receptive import explore_receptive_field, static_receptive_field_figure
 
 __all__ = [
     "explore_correlation",
     "static_correlation_figure",
     "explore_padding",
     "static_padding_figure",
+    "explore_receptive_field",
+    "static_receptive_field_figure",
 ]

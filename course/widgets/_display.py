@@ -22,13 +22,18 @@ type it understands.  Two known limits, both outside our control: ``nbconvert
 --to html`` prefers the widget view whenever the executed notebook stored the
 widget state (nbclient does by default) and then needs the widget JavaScript
 from a CDN; and JupyterLab shows "model not found" rather than the PNG for a
-saved widget whose kernel is gone and whose state was not saved.  (ipympl's ``Canvas._repr_mimebundle_`` ships a static
-image next to the widget view for the same reason.)
+saved widget whose kernel is gone and whose state was not saved.  (ipympl's
+``Canvas._repr_mimebundle_`` ships a static image next to the widget view for
+the same reason.)
 
 Figures are made with ``matplotlib.figure.Figure`` (``StaticFigure``)
-directly, never with ``pyplot``: such figures are not registered with pyplot, so the inline
-backend never shows them a second time, nothing needs closing and pyplot's
-"More than 20 figures" warning cannot fire.
+directly, never with ``pyplot``: such figures are not registered with
+pyplot, so the inline backend never shows them a second time, nothing needs
+closing and pyplot's "More than 20 figures" warning cannot fire.
+
+Each explorer writes its formula once: as text under the live picture (an
+``HTML`` widget, see ``html_pre``) and, in the static snapshot, inside the
+figure, since the snapshot is all a notebook run without widgets keeps.
 """
 
 import base64
@@ -36,7 +41,9 @@ import html
 import io
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.figure import Figure
+from PIL import Image
 
 DPI = 80
 
@@ -65,6 +72,14 @@ def figure_to_png(fig):
     """Render ``fig`` and return the PNG file as bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def rgba_to_png(rgba):
+    """Encode an RGBA pixel buffer (height x width x 4 bytes, e.g. an Agg canvas's
+    ``buffer_rgba()``) as PNG bytes, quickly: the live widgets send one per step."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(rgba)).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -104,6 +119,9 @@ class ExplorerBox(widgets.VBox):
 
 
 def html_pre(lines):
-    """Return ``lines`` as an HTML <pre> block (for an ``HTML`` widget)."""
+    """Return ``lines`` (strings) as an HTML <pre> block for an ``HTML`` widget.
+
+    Long lines wrap at the widget's edge instead of adding a scroll bar.
+    """
     text = "\n".join(html.escape(line) for line in lines)
-    return f"<pre style='margin: 0; font-size: 0.9em'>{text}</pre>"
+    return f"<pre style='margin: 0; font-size: 0.9em; white-space: pre-wrap'>{text}</pre>"

@@ -5,6 +5,9 @@ source/02_cross_correlation/02_cross_correlation.ipynb entirely. The code may us
 what the setup cell imports (np, signal, torch, F, tf), the locked cells' names
 (X, K, candidates) and the other exercises' functions (e.g. conv2d calls corr2d).
 
+- DEPENDS: {exercise: [exercises it builds on]}. Only conv2d, whose text tells the student to
+  reuse their corr2d; every other test grades its own function alone (tests/test_mutants.py).
+
 - WRONG: {exercise: {name: code}}, mistakes students really make. Every one must
   lose at least one point on its own exercise's test cells.
 - RIGHT: {exercise: {name: code}}, correct solutions written differently from the
@@ -21,8 +24,21 @@ uint8 * uint8 overflow in corr2d, an integer edge kernel) are now caught: they a
 variants marked "(former gap)" below.
 """
 
+DEPENDS = {"conv2d": ["corr2d"]}
+
 WRONG = {
     "corr2d": {
+        "kernel-flipped-upside-down": '''def corr2d(x, k):
+    x = np.asarray(x, dtype=np.float64)
+    k = np.asarray(k, dtype=np.float64)[::-1]
+    (H, W), (kh, kw) = x.shape, k.shape
+    if kh > H or kw > W:
+        raise ValueError("kernel does not fit")
+    out = np.zeros((H - kh + 1, W - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i:i + kh, j:j + kw] * k).sum()
+    return out''',
         "multiplies-in-input-dtype (former gap)": '''def corr2d(x, k):
     (H, W), (kh, kw) = np.shape(x), np.shape(k)
     if kh > H or kw > W:
@@ -175,6 +191,8 @@ WRONG = {
     return corr2d(x, np.asarray(k)[:, ::-1])''',
         "rot90-once": '''def conv2d(x, k):
     return corr2d(x, np.rot90(k))''',
+        "rot90-clockwise": '''def conv2d(x, k):
+    return corr2d(x, np.rot90(k, -1))''',
         "flips-image-not-result": '''def conv2d(x, k):
     x = np.asarray(x)
     return corr2d(x[::-1, ::-1], k)''',
@@ -226,6 +244,12 @@ WRONG = {
         "diagonal-difference": '''def vertical_edge_kernel():
     return np.array([[1.0, 0.0],
                      [0.0, -1.0]])''',
+        "zero-bordered-1x3": '''def vertical_edge_kernel():
+    return np.array([[0.0, -1.0, 1.0]])''',
+        "sobel-inside-a-zero-border-5x5": '''def vertical_edge_kernel():
+    k = np.zeros((5, 5))
+    k[1:4, 1:4] = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
+    return k''',
         "all-zeros": '''def vertical_edge_kernel():
     return np.zeros((3, 3))''',
         "one-dimensional": '''def vertical_edge_kernel():

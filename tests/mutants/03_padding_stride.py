@@ -6,6 +6,9 @@ lose at least one point on that exercise's own test cells; every RIGHT entry mus
 full marks on every test cell.
 """
 
+# Exercises whose text tells the student to build on earlier ones (tests/test_mutants.py).
+DEPENDS = {"strided_corr2d": ["pad2d", "same_padding"], "corr2d_same_torch": ["same_padding"]}
+
 WRONG = {
     "pad2d": {
         "float-output": '''def pad2d(x, padding):
@@ -19,6 +22,8 @@ WRONG = {
     return out''',
         "edge-mode": '''def pad2d(x, padding):
     return np.pad(x, padding, mode="edge")''',
+        "reflect-mode": '''def pad2d(x, padding):
+    return np.pad(x, padding, mode="reflect")''',
         "tuple-axes-swapped": '''def pad2d(x, padding):
     x = np.asarray(x)
     if isinstance(padding, int):
@@ -116,6 +121,26 @@ def conv_output_size(n, f, p=0, s=1, d=1):
     return total // 2, total - total // 2''',
     },
     "strided_corr2d": {
+        "pads-the-opposite-sides": '''def strided_corr2d(x, k, stride=1, padding=0):
+    x = np.asarray(x, dtype=np.float64)
+    k = np.asarray(k, dtype=np.float64)
+    kh, kw = k.shape
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    if isinstance(padding, str):
+        padding = 0 if padding == "valid" else (same_padding(x.shape[0], kh, sh),
+                                                same_padding(x.shape[1], kw, sw))
+    if np.ndim(padding) == 0:
+        padding = ((padding, padding), (padding, padding))
+    (top, bottom), (left, right) = padding
+    xp = np.pad(x, ((bottom, top), (right, left)))      # each pair read the wrong way round
+    H, W = xp.shape
+    if kh > H or kw > W:
+        raise ValueError("kernel does not fit")
+    out = np.zeros(((H - kh) // sh + 1, (W - kw) // sw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (xp[i * sh:i * sh + kh, j * sw:j * sw + kw] * k).sum()
+    return out''',
         "no-padding-applied": '''def strided_corr2d(x, k, stride=1, padding=0):
     x = np.asarray(x, dtype=np.float64)
     k = np.asarray(k, dtype=np.float64)
@@ -378,12 +403,14 @@ def conv_output_size(n, f, p=0, s=1, d=1):
     return out''',
     },
     "layer_shapes": {
-        "same-ignores-stride": '''layer_shapes = [(32, 24), (32, 24), (35, 24), (17, 22), (13, 18), (6, 9)]''',
-        "ceil-for-valid": '''layer_shapes = [(32, 24), (16, 12), (19, 12), (9, 10), (5, 6), (3, 3)]''',
-        "forgets-dilation": '''layer_shapes = [(32, 24), (16, 12), (19, 12), (9, 10), (7, 8), (3, 4)]''',
-        "zero-padding-read-as-top-left-bottom-right": '''layer_shapes = [(32, 24), (16, 12), (18, 13), (8, 11), (4, 7), (2, 3)]''',
-        "with-channels": '''layer_shapes = [(32, 24, 4), (16, 12, 4), (19, 12, 4), (9, 10, 4), (5, 6, 4), (2, 3, 4)]''',
-        "stride-axes-swapped": '''layer_shapes = [(32, 24), (16, 12), (19, 12), (17, 5), (13, 1), (6, 1)]''',
+        "same-ignores-stride": '''layer_shapes = [(27, 34), (23, 30), (23, 30), (26, 32), (12, 10), (6, 5)]''',
+        "same-rounds-down": '''layer_shapes = [(27, 34), (23, 30), (11, 15), (14, 17), (6, 5), (3, 2)]''',
+        "ceil-for-valid": '''layer_shapes = [(27, 34), (23, 30), (12, 15), (15, 17), (7, 6), (4, 3)]''',
+        "forgets-dilation": '''layer_shapes = [(27, 34), (25, 32), (13, 16), (16, 18), (7, 6), (3, 3)]''',
+        "zero-padding-read-as-top-left-bottom-right": '''layer_shapes = [(27, 34), (23, 30), (12, 15), (14, 18), (6, 6), (3, 3)]''',
+        "with-channels": '''layer_shapes = [(27, 34, 4), (23, 30, 4), (12, 15, 4), (15, 17, 4), (7, 5, 4), (3, 2, 4)]''',
+        "stride-axes-swapped": '''layer_shapes = [(27, 34), (23, 30), (12, 15), (15, 17), (5, 8), (2, 4)]''',
+        "worked-example-copied": '''layer_shapes = [(32, 24), (16, 12), (19, 12), (9, 10), (5, 6), (2, 3)]''',
     },
 }
 
@@ -508,19 +535,19 @@ def same_padding(n, f, s=1):
     return F.conv2d(xt, kt, stride=(stride, stride))[0, 0].detach().numpy()''',
     },
     "layer_shapes": {
-        "literal-lists": '''layer_shapes = [[32, 24], [16, 12], [19, 12], [9, 10], [5, 6], [2, 3]]''',
+        "literal-lists": '''layer_shapes = [[27, 34], [23, 30], [12, 15], [15, 17], [7, 5], [3, 2]]''',
         "computed-with-own-functions": '''layer_shapes = []
-h, w = 32, 24
+h, w = 27, 34
 h, w = conv_output_size(h, 5, 2), conv_output_size(w, 5, 2)                  # 'same', stride 1
+layer_shapes.append((h, w))
+h, w = conv_output_size(h, 3, d=2), conv_output_size(w, 3, d=2)              # dilation 2
+layer_shapes.append((h, w))
 (t, b), (l, r) = same_padding(h, 3, 2), same_padding(w, 3, 2)
+h, w = conv_output_size(h + t + b, 3, 0, 2), conv_output_size(w + l + r, 3, 0, 2)  # 'same', stride 2
 layer_shapes.append((h, w))
-h, w = (h + t + b - 3) // 2 + 1, (w + l + r - 3) // 2 + 1                   # 'same', stride 2
+h, w = h + 2 + 1, w + 0 + 2
 layer_shapes.append((h, w))
-h, w = h + 2 + 1, w
-layer_shapes.append((h, w))
-h, w = conv_output_size(h, 3, 0, 2), conv_output_size(w, 3, 0, 1)
-layer_shapes.append((h, w))
-h, w = conv_output_size(h, 3, 0, 1, 2), conv_output_size(w, 3, 0, 1, 2)
+h, w = conv_output_size(h, 3, 0, 2), conv_output_size(w, 3, 0, 3)
 layer_shapes.append((h, w))
 h, w = conv_output_size(h, 2, 0, 2), conv_output_size(w, 2, 0, 2)
 layer_shapes.append((h, w))''',
