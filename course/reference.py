@@ -121,7 +121,15 @@ def run_case(fn, case):
 
 
 def _compare(got, case):
-    expected = case.expected
+    return _difference(got, case.expected, case)
+
+
+def _difference(got, expected, case):
+    """None if ``got`` is the expected answer, else why not.
+
+    Arrays are compared within the case's tolerance (and dtype, if set); a tuple or list may
+    come back as either and is compared entry by entry; numbers and other values exactly.
+    """
     if isinstance(expected, np.ndarray):
         try:
             checks.check_type(got)
@@ -132,16 +140,16 @@ def _compare(got, case):
         except AssertionError as err:
             return str(err)
         return None
-    ok = _same(got, expected, case)
-    return None if ok else f"returned {got!r}, expected {expected!r}"
-
-
-def _same(got, expected, case):
-    """Equal answers; a tuple or list may come back as either, compared entry by entry."""
     if isinstance(expected, (tuple, list)):
-        return isinstance(got, (tuple, list)) and len(got) == len(expected) \
-            and all(_same(g, e, case) for g, e in zip(got, expected))
-    return _same_scalar(got, expected, case)
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"returned {checks._fmt(got)}, expected {len(expected)} values: {expected!r}"
+        for index, (g, e) in enumerate(zip(got, expected)):
+            problem = _difference(g, e, case)
+            if problem:
+                return (f"entry {index} of the result: {problem}" if isinstance(e, np.ndarray)
+                        else f"returned {got!r}, expected {expected!r}")
+        return None
+    return None if _same_scalar(got, expected, case) else f"returned {got!r}, expected {expected!r}"
 
 
 def _same_scalar(got, expected, case):

@@ -8,6 +8,7 @@ PNG figure instead (see ``_display.py``).  The ``static_*_figure``
 functions return that figure as a matplotlib ``Figure``.
 """
 
+from .channels import explore_channels, static_channels_figure
 from .correlation import explore_correlation, static_correlation_figure
 from .padding import explore_padding, static_padding_figure
 from .receptive import explore_receptive_field, static_receptive_field_figure
@@ -19,4 +20,6 @@ __all__ = [
     "static_padding_figure",
     "explore_receptive_field",
     "static_receptive_field_figure",
+    "explore_channels",
+    "static_channels_figure",
 ]
