@@ -32,6 +32,7 @@ MIN_WRONG = {
     "04_multichannel": {"corr2d_multi_in": 6, "conv2d_nhwc": 6, "port_conv_keras_to_torch": 6,
                         "*": 3},
     "05_pooling": {"pool2d": 6, "pool2d_torch_semantics": 6, "*": 3},
+    "06_backprop": {"conv_backward": 6, "maxpool_backward": 6, "numerical_gradient": 6, "*": 3},
     "03_padding_stride": {"strided_corr2d": 6, "conv_output_size": 6, "same_padding": 6, "*": 3},
 }
 

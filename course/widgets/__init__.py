@@ -11,6 +11,7 @@ functions return that figure as a matplotlib ``Figure``.
 from .channels import explore_channels, static_channels_figure
 from .correlation import explore_correlation, static_correlation_figure
 from .padding import explore_padding, static_padding_figure
+from .pooling import explore_pooling, static_pooling_figure
 from .receptive import explore_receptive_field, static_receptive_field_figure
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "static_correlation_figure",
     "explore_padding",
     "static_padding_figure",
+    "explore_pooling",
+    "static_pooling_figure",
     "explore_receptive_field",
     "static_receptive_field_figure",
     "explore_channels",
