@@ -33,6 +33,8 @@ MIN_WRONG = {
                         "*": 3},
     "05_pooling": {"pool2d": 6, "pool2d_torch_semantics": 6, "*": 3},
     "06_backprop": {"conv_backward": 6, "maxpool_backward": 6, "numerical_gradient": 6, "*": 3},
+    "07_upsampling": {"trans_conv2d": 6, "conv_transpose_nhwc": 6, "conv_transpose_output_size": 6,
+                      "upsample_bilinear": 6, "*": 3},
     "03_padding_stride": {"strided_corr2d": 6, "conv_output_size": 6, "same_padding": 6, "*": 3},
 }
 

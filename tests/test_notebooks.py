@@ -123,6 +123,8 @@ def test_release_run_top_to_bottom_stops_at_the_first_exercise(name, tmp_path):
     nb = release(name)
     solution = next(i for i, c in enumerate(nb.cells) if notebook.is_solution(c))
     first = next(i for i, c in enumerate(nb.cells) if i > solution and notebook.is_test(c))
+    if "def " not in nb.cells[solution].source:
+        first = solution  # a value exercise: its stub raises as soon as the cell runs
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     with pytest.raises(CellExecutionError) as info:

@@ -8,6 +8,7 @@ PNG figure instead (see ``_display.py``).  The ``static_*_figure``
 functions return that figure as a matplotlib ``Figure``.
 """
 
+from .backprop import explore_backprop, static_backprop_figure
 from .channels import explore_channels, static_channels_figure
 from .correlation import explore_correlation, static_correlation_figure
 from .padding import explore_padding, static_padding_figure
@@ -15,6 +16,8 @@ from .pooling import explore_pooling, static_pooling_figure
 from .receptive import explore_receptive_field, static_receptive_field_figure
 
 __all__ = [
+    "explore_backprop",
+    "static_backprop_figure",
     "explore_correlation",
     "static_correlation_figure",
     "explore_padding",
