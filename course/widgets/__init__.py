@@ -14,6 +14,7 @@ from .correlation import explore_correlation, static_correlation_figure
 from .padding import explore_padding, static_padding_figure
 from .pooling import explore_pooling, static_pooling_figure
 from .receptive import explore_receptive_field, static_receptive_field_figure
+from .transposed import explore_transposed, static_transposed_figure
 
 __all__ = [
     "explore_backprop",
@@ -28,4 +29,6 @@ __all__ = [
     "static_receptive_field_figure",
     "explore_channels",
     "static_channels_figure",
+    "explore_transposed",
+    "static_transposed_figure",
 ]
