@@ -82,3 +82,19 @@ def test_rebinding_numpy_comparisons_does_not_make_checks_pass(monkeypatch, targ
 def test_dtype_advice_depends_on_the_expected_dtype():
     assert "astype(np.float64)" in message(checks.check_dtype, np.zeros(2, np.uint8), np.float64)
     assert "dtype=x.dtype" in message(checks.check_dtype, np.zeros(2), np.uint8)
+
+
+def test_python_lines_tells_a_loop_from_a_vectorised_function():
+    def looped(x):
+        total = 0.0
+        for value in x.ravel():
+            total += value
+        return total
+
+    def vectorised(x):
+        return x.sum()
+
+    x = np.ones((20, 20))
+    assert checks.python_lines(vectorised, x) == 1
+    assert checks.python_lines(looped, x) > 800
+    assert checks.python_lines(lambda v: [float(e) for e in v], np.ones(50)) > 50  # comprehensions count

@@ -83,3 +83,15 @@ def test_an_unexpected_exception_is_reported_per_case(stored):
         raise ValueError("too eager")
     with pytest.raises(AssertionError, match=r"value: ints: raised ValueError \(too eager\) where a result"):
         reference.check_cases(eager, stored, "double", group="value")
+
+
+def test_nested_answers_are_compared_entry_by_entry():
+    """Tuples of arrays (a backward pass's (dx, dw, db)) and lists of tuples (receptive fields)."""
+    grads = Case("grads", expected=(np.ones((2, 2)), np.zeros(3), np.array([1.5])), rtol=1e-8, atol=0)
+    assert reference._compare((np.ones((2, 2)), np.zeros(3), np.array([1.5])), grads) is None
+    wrong = reference._compare((np.ones((2, 2)), np.ones(3), np.array([1.5])), grads)
+    assert wrong.startswith("entry 1 of the result:") and "differs" in wrong
+    assert "expected 3 values" in reference._compare((np.ones((2, 2)),), grads)
+    fields = Case("fields", expected=[(3, 1, 0), (4, 2, -1)])
+    assert reference._compare([[3, 1, 0], (4, 2, -1)], fields) is None      # list or tuple, either
+    assert reference._compare([(3, 1, 0), (4.0, 2, -1)], fields) is not None  # 4.0 is not an int

@@ -125,3 +125,22 @@ def html_pre(lines):
     """
     text = "\n".join(html.escape(line) for line in lines)
     return f"<pre style='margin: 0; font-size: 0.9em; white-space: pre-wrap'>{text}</pre>"
+
+
+def blit_png(canvas, background, artists):
+    """Draw ``artists`` over a saved background and return the picture as PNG bytes.
+
+    Inputs: ``canvas`` (a ``FigureCanvasAgg``), ``background`` (what an
+    earlier call returned, or None: then the whole figure is drawn once,
+    without its animated artists, and saved) and ``artists`` (the animated
+    ones, drawn in this order).  This is matplotlib's "blitting": a step
+    redraws only what it changes.
+    Returns: (PNG bytes, the background to pass next time).
+    """
+    if background is None:
+        canvas.draw()  # everything but the animated artists
+        background = canvas.copy_from_bbox(canvas.figure.bbox)
+    canvas.restore_region(background)
+    for artist in artists:
+        canvas.figure.draw_artist(artist)
+    return rgba_to_png(canvas.buffer_rgba()), background

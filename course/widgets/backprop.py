@@ -50,7 +50,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 
-from ._display import ExplorerBox, html_pre, new_figure, rgba_to_png
+from ._display import ExplorerBox, blit_png, html_pre, new_figure
+from ._inputs import is_int as _is_int, real_matrix
 
 VIEWS = ("output cell", "input cell", "max pool")
 WHERE = {"output cell": "the output z", "input cell": "the input x",
@@ -100,27 +101,9 @@ MAX_WINDOWS = 9  # outline each window over an input cell up to this many, else 
 # --------------------------------------------------------------------------
 
 
-def _is_int(value):
-    """True for Python and numpy integers (not bools)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _as_matrix(a, name):
     """Return ``a`` as a non-empty 2-D float64 array of finite numbers, or raise ValueError."""
-    a = np.asarray(a)
-    if a.dtype == bool:
-        a = a.astype(int)
-    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-        raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (height x width), got {a.ndim}-D "
-                         f"with shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
-    a = a.astype(np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must hold finite numbers (no NaN or inf)")
-    return a
+    return real_matrix(a, name, finite=True)
 
 
 def _default_g(shape):
@@ -614,17 +597,9 @@ class _Picture:
 
     def png(self):
         """The live picture as PNG bytes: saved background + what a cell changes."""
-        if self.background is None:
-            self.canvas.draw()  # everything but the animated artists
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self.background)
-        for artist in self.changing:
-            self.fig.draw_artist(artist)
-        for row in self.panels:
-            for panel in row:
-                for mark in panel.marks:
-                    self.fig.draw_artist(mark)
-        return rgba_to_png(self.canvas.buffer_rgba())
+        marks = [mark for row in self.panels for panel in row for mark in panel.marks]
+        png, self.background = blit_png(self.canvas, self.background, [*self.changing, *marks])
+        return png
 
     def _clear(self):
         for row in self.panels:

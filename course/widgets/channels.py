@@ -39,7 +39,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._display import ExplorerBox, html_pre, new_figure, rgba_to_png
+from ._display import ExplorerBox, blit_png, html_pre, new_figure
 
 CHANNELS = ("red", "green", "blue")
 CHANNEL_CMAPS = ("Reds", "Greens", "Blues")
@@ -645,13 +645,8 @@ class _Picture:
     def png(self):
         """The live picture as PNG bytes: the saved background (drawn once: the input
         row, titles, symbols) + the artists ``show`` changes (matplotlib's "blitting")."""
-        if self.background is None:
-            self.canvas.draw()  # everything but the (animated) dynamic artists
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self.background)
-        for artist in self.dynamic:
-            self.fig.draw_artist(artist)
-        return rgba_to_png(self.canvas.buffer_rgba())
+        png, self.background = blit_png(self.canvas, self.background, self.dynamic)
+        return png
 
 
 def static_channels_figure(image=None, weights=None, bias=None, filter_index=0):

@@ -25,7 +25,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 
-from ._display import ExplorerBox, html_pre, new_figure, rgba_to_png
+from ._display import ExplorerBox, blit_png, html_pre, new_figure
+from ._inputs import real_matrix
+from ._stepper import StepperMixin
 
 ANNOTATE_MAX = 12  # write values in cells only for arrays up to 12 x 12
 MAX_TERMS = 25  # write out at most this many products in the sum
@@ -50,19 +52,7 @@ def _as_matrix(a, name):
     float64 holds every uint8/int product and sum exactly, so nothing wraps
     around (uint8 arithmetic would give 200·3 = 88).
     """
-    a = np.asarray(a)
-    if a.dtype == bool:
-        a = a.astype(int)
-    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-        raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (height x width), got {a.ndim}-D "
-            f"with shape {a.shape}"
-        )
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
-    return a.astype(np.float64)
+    return real_matrix(a, name)
 
 
 def _check_inputs(x, k):
@@ -345,13 +335,8 @@ class _Picture:
 
     def png(self):
         """The live picture as PNG bytes: saved background + the step artists."""
-        if self.background is None:
-            self.canvas.draw()  # everything but the (animated) step artists
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self.background)
-        for artist in self.step_artists():
-            self.fig.draw_artist(artist)
-        return rgba_to_png(self.canvas.buffer_rgba())
+        png, self.background = blit_png(self.canvas, self.background, self.step_artists())
+        return png
 
 
 def static_correlation_figure(x, k, step=None, flip=False):
@@ -382,12 +367,7 @@ def static_correlation_figure(x, k, step=None, flip=False):
 # --------------------------------------------------------------------------
 
 
-def _play_interval(n_steps):
-    """Milliseconds between Play steps: 600 for a few steps, down to 100 for many."""
-    return int(max(100, min(600, 30000 // n_steps)))
-
-
-class CorrelationExplorer(ExplorerBox):
+class CorrelationExplorer(StepperMixin, ExplorerBox):
     """Stepper widget; build it with ``explore_correlation(x, k)``.
 
     State for inspection (updated at every change): ``step``, ``flip``,
@@ -406,23 +386,15 @@ class CorrelationExplorer(ExplorerBox):
         self._full_maps = {f: _full_feature_map(x, k, f) for f in (False, True)}
         self.picture = _Picture(x, k, live=True)
         self.figure = self.picture.fig
-        self.prev_button = widgets.Button(description="◀ Previous")
-        self.next_button = widgets.Button(description="Next ▶")
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
-        self.play = widgets.Play(value=0, min=0, max=last, interval=_play_interval(last + 1),
-                                 description="play")
-        widgets.link((self.play, "value"), (self.slider, "value"))
+        steps = self._make_step_controls(last)
         self.flip_toggle = widgets.Checkbox(value=bool(flip),
                                             description="true convolution (flip kernel)",
                                             indent=False)
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.text = widgets.HTML()
-        controls = widgets.HBox([self.prev_button, self.next_button, self.play,
-                                 self.slider, self.flip_toggle])
+        controls = widgets.HBox([*steps, self.flip_toggle])
         super().__init__(children=[controls, self.image, self.text])
 
-        self.prev_button.on_click(self._on_previous)
-        self.next_button.on_click(self._on_next)
         self.slider.observe(self._on_change, names="value")
         self.flip_toggle.observe(self._on_change, names="value")
         self._refresh()
@@ -450,12 +422,6 @@ class CorrelationExplorer(ExplorerBox):
         """Number of windows, i.e. of cells in the feature map."""
         return self.slider.max + 1
 
-    def _on_previous(self, _button):
-        self.step = max(self.step - 1, 0)
-
-    def _on_next(self, _button):
-        self.step = min(self.step + 1, self.slider.max)
-
     def _on_change(self, _change):
         self._refresh()
 
@@ -464,8 +430,7 @@ class CorrelationExplorer(ExplorerBox):
         state = _step_state(self.x, self.k, self.step, self.flip, self._full_maps[self.flip])
         self.kernel, self.window, self.products = state.kernel, state.window, state.products
         self.formula, self.feature_map = state.formula, state.feature_map
-        self.prev_button.disabled = self.step == 0
-        self.next_button.disabled = self.step == self.slider.max
+        self._update_step_buttons()
         self.picture.show(state)
         self.image.value = self.picture.png()
         self.text.value = html_pre([self.formula])

@@ -33,6 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ._display import ExplorerBox, figure_to_png, html_pre, new_figure
+from ._inputs import is_int as _is_int
 
 MODES = ("explicit", "same", "valid")
 ANNOTATE_MAX = 16  # write "0" in padding cells for padded grids up to 16 x 16
@@ -95,11 +96,6 @@ class _Geometry:
     def n_windows(self):
         """Number of window positions in all."""
         return self.rows.counted * self.cols.counted
-
-
-def _is_int(value):
-    """True for Python and numpy integers (not bools)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _pair(value, name, low):

@@ -37,7 +37,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._display import ExplorerBox, html_pre, new_figure, rgba_to_png
+from ._display import ExplorerBox, blit_png, html_pre, new_figure
+from ._inputs import is_int as _is_int, real_matrix
+from ._stepper import StepperMixin, play_interval as _play_interval
 
 MODES = ("max", "avg", "min")
 MODE_NAMES = {"max": "max pooling", "avg": "average pooling", "min": "min pooling"}
@@ -65,32 +67,14 @@ OUTPUT_MIN = 0.5  # the output's long side, at least, in panel heights
 # --------------------------------------------------------------------------
 
 
-def _is_int(value):
-    """True for Python and numpy integers (not bools)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _as_image(x):
     """Return ``x`` as a non-empty 2-D float64 array of finite numbers, or raise ValueError.
 
     float64 holds every sum of uint8 values exactly, so nothing wraps around
     (in uint8, 200 + 255 would be 199).
     """
-    x = np.asarray(x)
-    if x.dtype == bool:
-        x = x.astype(int)
-    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
-        raise ValueError(f"x must hold real numbers, got dtype {x.dtype}")
-    if x.ndim != 2:
-        raise ValueError(f"x must be a 2-D array (height x width, one channel), got "
-                         f"{x.ndim}-D with shape {x.shape}")
-    if x.size == 0:
-        raise ValueError(f"x must not be empty, got shape {x.shape}")
-    x = x.astype(np.float64)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must hold finite numbers (no NaN or inf): the widget shows "
-                         "not-yet-computed output cells as NaN")
-    return x
+    return real_matrix(x, "x", layout="height x width, one channel", finite=True,
+                       why=": the widget shows not-yet-computed output cells as NaN")
 
 
 def _pair(value, name):
@@ -562,13 +546,8 @@ class _Picture:
 
     def png(self):
         """The live picture as PNG bytes: saved background + the step artists."""
-        if self.background is None:
-            self.canvas.draw()  # everything but the (animated) step artists
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self.background)
-        for artist in self.step_artists():
-            self.fig.draw_artist(artist)
-        return rgba_to_png(self.canvas.buffer_rgba())
+        png, self.background = blit_png(self.canvas, self.background, self.step_artists())
+        return png
 
 
 def _static_figure(pool, step, mode):
@@ -606,12 +585,7 @@ def static_pooling_figure(x, size=2, stride=None, mode="max", step=None):
 # --------------------------------------------------------------------------
 
 
-def _play_interval(n_steps):
-    """Milliseconds between Play steps: 600 for a few steps, down to 100 for many."""
-    return int(max(100, min(600, 30000 // n_steps)))
-
-
-class PoolingExplorer(ExplorerBox):
+class PoolingExplorer(StepperMixin, ExplorerBox):
     """Pooling stepper; build it with ``explore_pooling(x, size, stride, mode)``.
 
     Controls: ``prev_button``, ``next_button``, ``slider`` (the step) with
@@ -640,14 +614,7 @@ class PoolingExplorer(ExplorerBox):
         last = self.pool.n_steps - 1
         self.picture = _Picture(self.pool, live=True)
         self.figure = self.picture.fig
-        self.prev_button = widgets.Button(description="◀ Previous",
-                                          layout=widgets.Layout(width="auto"))
-        self.next_button = widgets.Button(description="Next ▶",
-                                          layout=widgets.Layout(width="auto"))
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
-        self.play = widgets.Play(value=0, min=0, max=last, interval=_play_interval(last + 1),
-                                 description="play")
-        widgets.link((self.play, "value"), (self.slider, "value"))
+        step_controls = self._make_step_controls(last, auto_width=True)
         self.mode_buttons = widgets.ToggleButtons(options=list(MODES), value=mode,
                                                   style={"button_width": "60px"})
         self.stride_sliders = tuple(
@@ -658,15 +625,12 @@ class PoolingExplorer(ExplorerBox):
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.text = widgets.HTML()
         row = widgets.Layout(align_items="center", flex_flow="row wrap")
-        steps = widgets.HBox([self.prev_button, self.next_button, self.play, self.slider],
-                             layout=row)
+        steps = widgets.HBox(step_controls, layout=row)
         settings = widgets.HBox([widgets.Label("pooling"), self.mode_buttons,
                                  *self.stride_sliders], layout=row)
         super().__init__(children=[steps, settings, self.image, self.text])
         self._updating = False  # True while the step controls are refitted
 
-        self.prev_button.on_click(self._on_previous)
-        self.next_button.on_click(self._on_next)
         self.slider.observe(self._on_change, names="value")
         self.mode_buttons.observe(self._on_change, names="value")
         for slider in self.stride_sliders:
@@ -720,12 +684,6 @@ class PoolingExplorer(ExplorerBox):
 
     # -- events ------------------------------------------------------------
 
-    def _on_previous(self, _button):
-        self.slider.value = max(self.step - 1, 0)
-
-    def _on_next(self, _button):
-        self.slider.value = min(self.step + 1, self.slider.max)
-
     def _on_change(self, _change):
         if not self._updating:
             self._refresh()
@@ -764,8 +722,7 @@ class PoolingExplorer(ExplorerBox):
         self.output, self.full_output = state.output, state.full_output
         self.formula = state.formula
         self.lines = _text_lines(self.pool, state)
-        self.prev_button.disabled = self.step == 0
-        self.next_button.disabled = self.step == self.slider.max
+        self._update_step_buttons()
         self.picture.show(state)
         self.image.value = self.picture.png()
         self.text.value = html_pre(self.lines)

@@ -48,6 +48,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ._display import ExplorerBox, html_pre, new_figure, rgba_to_png
+from ._inputs import is_int as _is_int, real_matrix
 
 LAYER_KEYS = ("name", "k", "s", "p", "d")
 DEFAULTS = {"s": 1, "p": 0, "d": 1}
@@ -64,24 +65,9 @@ TOGGLES = {
 # --------------------------------------------------------------------------
 
 
-def _is_int(value):
-    """True for Python and numpy integers (not bools)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _check_image(image):
     """Return ``image`` as a non-empty 2-D float64 array, or raise ValueError."""
-    a = np.asarray(image)
-    if a.dtype == bool:
-        a = a.astype(int)
-    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-        raise ValueError(f"image must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"image must be a 2-D array (height x width), got {a.ndim}-D "
-                         f"with shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"image must not be empty, got shape {a.shape}")
-    return a.astype(np.float64)
+    return real_matrix(image, "image")
 
 
 def _default_image():

@@ -53,7 +53,9 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-from ._display import ExplorerBox, html_pre, new_figure, rgba_to_png
+from ._display import ExplorerBox, blit_png, html_pre, new_figure
+from ._inputs import is_int as _is_int, real_matrix
+from ._stepper import StepperMixin
 
 PADDINGS = ("valid", "same")
 
@@ -98,27 +100,9 @@ PICTURES_KEPT = 4  # live pictures a widget keeps, one per recent (stride, paddi
 # --------------------------------------------------------------------------
 
 
-def _is_int(value):
-    """True for Python and numpy integers (not bools)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _as_matrix(a, name):
     """Return ``a`` as a non-empty 2-D float64 array of finite numbers, or raise ValueError."""
-    a = np.asarray(a)
-    if a.dtype == bool:
-        a = a.astype(int)
-    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-        raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (height x width, one channel), got "
-                         f"{a.ndim}-D with shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
-    a = a.astype(np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must hold finite numbers (no NaN or inf)")
-    return a
+    return real_matrix(a, name, layout="height x width, one channel", finite=True)
 
 
 def _check_stride(stride):
@@ -723,13 +707,8 @@ class _Picture:
 
     def png(self):
         """The live picture as PNG bytes: saved background + the step artists."""
-        if self.background is None:
-            self.canvas_agg.draw()  # everything but the (animated) step artists
-            self.background = self.canvas_agg.copy_from_bbox(self.fig.bbox)
-        self.canvas_agg.restore_region(self.background)
-        for artist in self.step_artists():
-            self.fig.draw_artist(artist)
-        return rgba_to_png(self.canvas_agg.buffer_rgba())
+        png, self.background = blit_png(self.canvas_agg, self.background, self.step_artists())
+        return png
 
 
 def _static_figure(tc, step):
@@ -767,12 +746,7 @@ def static_transposed_figure(x=None, k=None, stride=DEFAULT_STRIDE, padding="val
 # --------------------------------------------------------------------------
 
 
-def _play_interval(n_steps):
-    """Milliseconds between Play steps: 800 for a few steps, down to 100 for many."""
-    return int(max(100, min(800, 30000 // n_steps)))
-
-
-class TransposedExplorer(ExplorerBox):
+class TransposedExplorer(StepperMixin, ExplorerBox):
     """Transposed-convolution stamper; build it with ``explore_transposed(x, k, stride, padding)``.
 
     Controls: ``prev_button``, ``next_button``, ``slider`` (the step: one
@@ -798,6 +772,7 @@ class TransposedExplorer(ExplorerBox):
     """
 
     summary = "explore_transposed"
+    PLAY_SLOWEST = 800  # ms between Play steps for a few pixels (the default is 600)
 
     def __init__(self, x=None, k=None, stride=DEFAULT_STRIDE, padding="valid"):
         x, k, stride, padding = _check_settings(x, k, stride, padding)
@@ -805,14 +780,7 @@ class TransposedExplorer(ExplorerBox):
         self._pictures = {}  # (stride, padding) -> _Picture: going back to a setting is quick
         self._use_setting(stride, padding)
         last = self.tc.n_steps - 1
-        self.prev_button = widgets.Button(description="◀ Previous",
-                                          layout=widgets.Layout(width="auto"))
-        self.next_button = widgets.Button(description="Next ▶",
-                                          layout=widgets.Layout(width="auto"))
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="pixel")
-        self.play = widgets.Play(value=0, min=0, max=last, interval=_play_interval(last + 1),
-                                 description="play")
-        widgets.link((self.play, "value"), (self.slider, "value"))
+        step_controls = self._make_step_controls(last, description="pixel", auto_width=True)
         self.stride_slider = widgets.IntSlider(value=stride, min=1,
                                                max=max(STRIDE_MAX, stride),
                                                description="stride", continuous_update=False,
@@ -822,15 +790,12 @@ class TransposedExplorer(ExplorerBox):
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.text = widgets.HTML()
         row = widgets.Layout(align_items="center", flex_flow="row wrap")
-        steps = widgets.HBox([self.prev_button, self.next_button, self.play, self.slider],
-                             layout=row)
+        steps = widgets.HBox(step_controls, layout=row)
         settings = widgets.HBox([self.stride_slider, widgets.Label("padding"),
                                  self.padding_buttons], layout=row)
         super().__init__(children=[steps, settings, self.image, self.text])
         self._updating = False  # True while a setter changes several controls
 
-        self.prev_button.on_click(self._on_previous)
-        self.next_button.on_click(self._on_next)
         self.slider.observe(self._on_step, names="value")
         self.stride_slider.observe(self._on_settings, names="value")
         self.padding_buttons.observe(self._on_settings, names="value")
@@ -886,12 +851,6 @@ class TransposedExplorer(ExplorerBox):
 
     # -- events ------------------------------------------------------------
 
-    def _on_previous(self, _button):
-        self.slider.value = max(self.step - 1, 0)
-
-    def _on_next(self, _button):
-        self.slider.value = min(self.step + 1, self.slider.max)
-
     def _on_step(self, _change):
         self._refresh()
 
@@ -927,8 +886,7 @@ class TransposedExplorer(ExplorerBox):
         self.crop, self.extra, self.counts = tc.crop, tc.extra, tc.counts
         self.formula = state.formula
         self.lines = _text_lines(tc, state)
-        self.prev_button.disabled = self.step == 0
-        self.next_button.disabled = self.step == self.slider.max
+        self._update_step_buttons()
         self.picture.show(state)
         self.image.value = self.picture.png()
         self.text.value = html_pre(self.lines)
