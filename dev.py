@@ -51,6 +51,11 @@ def main(argv=None):
     if argv[0] == "demo":
         return run([str(BIN / "course"), "demo", *argv[1:]])
     budgets = 0 if argv[1:] else run([str(BIN / "python"), "tools/budgets.py", "--all"])
+    # Two pytest workers on two cores: one thread each for PyTorch's and NumPy's math libraries
+    # (measured: with their default of one thread per core, the workers' threads oversubscribe
+    # the cores and single chapter-08 runs took 20-220 s instead of about 1 s).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     tests = run([str(BIN / "python"), "-m", "pytest", *(argv[1:] or ["-n", "2"])])
     return tests or budgets
 

@@ -8,6 +8,7 @@ never the run; and the student's code can see no other student's files and canno
 write the class's gradebook or CSV, which only this process writes.
 """
 import csv
+import os
 import re
 import shutil
 import tempfile
@@ -113,8 +114,11 @@ def prepare_gradebook(name, workdir, root=build.ROOT):
     return course
 
 
-def grade_one(name, student, nb_path, template, workdir, timeout):
-    """Autograde one student in a private copy of ``template``; return a Result."""
+def grade_one(name, student, nb_path, template, workdir, timeout, threads=None):
+    """Autograde one student in a private copy of ``template``; return a Result.
+
+    ``threads``: cap on the kernel's math-library threads (see build.nbgrader).
+    """
     result = Result(student)
     if nb_path is None:
         result.status = f"missing: no {name}.ipynb in the submission"
@@ -126,7 +130,8 @@ def grade_one(name, student, nb_path, template, workdir, timeout):
     shutil.copy(nb_path, target / f"{name}.ipynb")
     try:
         done = build.nbgrader(["autograde", name, f"--student={student}", "--force",
-                               f"--CourseDirectory.root={course}"], cwd=course, timeout=timeout)
+                               f"--CourseDirectory.root={course}"], cwd=course, timeout=timeout,
+                              threads=threads)
     except Exception as err:  # a timeout, or nbgrader itself failing to start
         result.status = f"error: {type(err).__name__}"
         return result
@@ -172,9 +177,12 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
         if not found:
             raise FileNotFoundError(f"no student submissions found in {submissions}")
         template = prepare_gradebook(name, tmp / "template", root)
+        # Measured on 2 cores: two chapter-08 kernels with a thread per core each spend most of
+        # their time fighting over the cores; split the cores between the students instead.
+        threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {s: pool.submit(grade_one, name, s, p, template, tmp / "students", timeout)
-                       for s, p in found.items()}
+            futures = {s: pool.submit(grade_one, name, s, p, template, tmp / "students", timeout,
+                                      threads) for s, p in found.items()}
             results = []
             for student, future in futures.items():
                 results.append(_by_exercise(future.result(), per_exercise))

@@ -12,6 +12,7 @@ SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 if SHARED_MNIST.is_dir():
     os.environ.setdefault("COURSE_MNIST_DIR", str(SHARED_MNIST))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # as course.env sets it for the notebooks
 
 
 def chapters():

@@ -11,6 +11,7 @@ functions return that figure as a matplotlib ``Figure``.
 from .backprop import explore_backprop, static_backprop_figure
 from .channels import explore_channels, static_channels_figure
 from .correlation import explore_correlation, static_correlation_figure
+from .drawing import explore_drawing, grid_to_image, static_drawing_figure
 from .padding import explore_padding, static_padding_figure
 from .pooling import explore_pooling, static_pooling_figure
 from .receptive import explore_receptive_field, static_receptive_field_figure
@@ -19,6 +20,9 @@ from .transposed import explore_transposed, static_transposed_figure
 __all__ = [
     "explore_backprop",
     "static_backprop_figure",
+    "explore_drawing",
+    "grid_to_image",
+    "static_drawing_figure",
     "explore_correlation",
     "static_correlation_figure",
     "explore_padding",
