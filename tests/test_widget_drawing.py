@@ -20,6 +20,7 @@ from course.widgets import drawing
 from course.widgets._display import WIDGET_VIEW_MIMETYPE, figure_to_png
 from course.widgets.drawing import (DrawingExplorer, digit_to_grid, explore_drawing,
                                     grid_to_image, static_drawing_figure)
+from widget_helpers import execute_without_frontend
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -414,17 +415,7 @@ NOTEBOOK_CELLS = [
 
 
 def test_notebook_executed_without_frontend_keeps_png(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in NOTEBOOK_CELLS]
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
-    for cell in nb.cells:
-        for out in cell.outputs:
-            assert out.output_type != "error", out
-            assert not (out.output_type == "stream" and out.name == "stderr"), out.text
+    nb = execute_without_frontend(NOTEBOOK_CELLS, tmp_path)
     widget, static = nb.cells[1].outputs, nb.cells[2].outputs
     assert len(widget) == 1  # no second copy of the figure
     data = widget[0].data
