@@ -1,7 +1,8 @@
 """The `course` command.
 
     course build [NAME ...] [--check]     source/ -> release/, references, samples
-    course grade NAME --submissions PATH  autograde a class: CSV + HTML feedback
+    course grade NAME --submissions PATH  autograde a class in confined kernels: CSV + HTML
+                                          feedback, Canvas and Gradescope exports
     course demo                           build if needed, grade the bundled samples
 
 Exit codes: 0 success, 1 the job ran and found a problem (stale files, a failed
@@ -12,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course import build, grade
+from course import build, classroom, grade, sandbox
 
 OK, PROBLEM, USAGE = 0, 1, 2
 
@@ -48,10 +49,33 @@ def cmd_grade(args, parser):
     if not Path(args.submissions).exists():
         parser.error(f"--submissions {args.submissions}: no such file or folder")
     out = Path(args.out or f"grading/{name}")
-    results = grade.grade(name, args.submissions, out, jobs=args.jobs, timeout=args.timeout)
-    print(grade.table(results, grade.exercises(name)))
-    print(f"\nscores: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}/<student>/{name}.html")
+    limits = sandbox.Limits(memory=args.memory << 20, processes=args.processes,
+                            cell_timeout=args.cell_timeout)
+    try:
+        results = grade.grade(name, args.submissions, out, jobs=args.jobs, timeout=args.timeout,
+                              isolation=args.isolation, limits=limits, student_id=args.student_id,
+                              resume=not args.restart, log=_warn_unisolated)
+    except ValueError as err:       # a bad --student-id pattern, an unsafe zip
+        parser.error(str(err))
+    per_exercise = grade.exercises(name)
+    print(grade.table(results, per_exercise))
+    maximum = sum(per_exercise.values())
+    classroom.write_canvas_csv(out / "canvas.csv", results, maximum, name)
+    for r in results:
+        classroom.write_gradescope_json(out / "gradescope" / f"{r.student}.json", r, maximum)
+    print(f"\nscores: {out / 'grades.csv'}  (Canvas import: {out / 'canvas.csv'}; "
+          f"Gradescope: {out / 'gradescope'}/<student>.json)")
+    print(f"feedback: {out / 'feedback'}/<student>/{name}.html")
     return OK
+
+
+def _warn_unisolated(message):
+    if message.startswith("isolation: NOT ISOLATED"):
+        bar = "!" * 78
+        print(f"{bar}\nWARNING: {message}\nUse --isolation bwrap (apt-get install bubblewrap) or a "
+              f"Linux with Landlock to confine students' code.\n{bar}")
+    else:
+        print(message)
 
 
 def cmd_demo(args, parser):
@@ -59,6 +83,7 @@ def cmd_demo(args, parser):
     if not names:
         print("no chapters in source/ yet", file=sys.stderr)
         return PROBLEM
+    _warn_unisolated(f"isolation: {sandbox.describe(sandbox.choose('auto'))}")
     changed = build.build(names, log=lambda m: None)   # builds only what is out of date
     if changed:
         print(f"rebuilt {len(changed)} generated file(s) that were out of date")
@@ -84,7 +109,19 @@ def parser():
     g.add_argument("--submissions", required=True, metavar="PATH")
     g.add_argument("--out", metavar="DIR", help="where to write grades.csv and feedback/")
     g.add_argument("--jobs", type=int, default=2, help="students graded at once (default 2)")
-    g.add_argument("--timeout", type=int, default=900, help="seconds per student (default 900)")
+    g.add_argument("--timeout", type=int, default=900, help="wall seconds per notebook (default 900)")
+    g.add_argument("--cell-timeout", type=int, default=300, help="wall seconds per cell (default 300)")
+    g.add_argument("--memory", type=int, default=2048, metavar="MB",
+                   help="memory a student's process may allocate (default 2048)")
+    g.add_argument("--processes", type=int, default=512,
+                   help="processes and threads per student (default 512)")
+    g.add_argument("--isolation", choices=sandbox.ISOLATIONS, default="auto",
+                   help="how students' kernels are confined (default: the best available)")
+    g.add_argument("--student-id", metavar="REGEX",
+                   help="a regular expression with a (?P<student>...) group (and optionally "
+                        "(?P<late>...)), matched against each file's path in the submissions")
+    g.add_argument("--restart", action="store_true",
+                   help="grade everyone again instead of continuing an interrupted run")
     g.set_defaults(run=cmd_grade)
     d = sub.add_parser("demo", help="build if needed and grade the bundled samples")
     d.add_argument("--out", metavar="DIR", help="keep the CSV and feedback here")
