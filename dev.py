@@ -56,7 +56,9 @@ def main(argv=None):
     # the cores and single chapter-08 runs took 20-220 s instead of about 1 s).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
-    tests = run([str(BIN / "python"), "-m", "pytest", *(argv[1:] or ["-n", "2"])])
+    # loadgroup: tests marked xdist_group("...") share a worker (and a module fixture).
+    default = ["-n", "2", "--dist", "loadgroup"]
+    tests = run([str(BIN / "python"), "-m", "pytest", *(argv[1:] or default)])
     return tests or budgets
 
 

@@ -274,18 +274,17 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
         template = prepare_gradebook(name, tmp / "template", root, limits)
         boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
         os.chmod(boxes, 0o711)   # the students' accounts may pass through, not list it
+        log(f"kernels run in {boxes}/<student>")
         # Measured on 2 cores: two chapter-08 kernels with a thread per core each spend most of
         # their time fighting over the cores; split the cores between the students instead.
         threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
-        slots = queue.Queue()
-        for slot in range(max(1, jobs)):
-            slots.put(slot)
+        accounts = queue.Queue()      # one dedicated uid per job, see sandbox.claim_uids
         references = reference.references_dir() / f"{name}.json"
 
         def one(student, sub):
-            slot = slots.get()
+            uid = accounts.get()
             try:
-                box = sandbox.Box(boxes / student, isolation, limits, slot, threads,
+                box = sandbox.Box(boxes / student, isolation, limits, uid, threads,
                                   readable=tuple(p for p in (references, _mnist()) if p),
                                   env=_kernel_env(references))
                 if sub.problem:
@@ -294,7 +293,7 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
                     result = grade_one(name, student, sub.notebook, template, tmp / "students",
                                        timeout + 120, threads, box)
             finally:
-                slots.put(slot)
+                accounts.put(uid)
                 shutil.rmtree(boxes / student, ignore_errors=True)
             result.late, result.isolation = sub.late, isolation
             result = _by_exercise(result, per_exercise)
@@ -303,14 +302,17 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
             return result
 
         pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-        try:
-            futures = {s: pool.submit(one, s, sub) for s, sub in found.items() if s not in done}
-            for student, future in futures.items():
-                done[student] = future.result()
-                log(f"graded {student}: {done[student].status}")
-        finally:   # on Ctrl-C: finish (and save) the students being graded, start no other
-            pool.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(boxes, ignore_errors=True)
+        with sandbox.claim_uids(max(1, jobs)) as uids:
+            for uid in uids:
+                accounts.put(uid)
+            try:
+                futures = {s: pool.submit(one, s, sub) for s, sub in found.items() if s not in done}
+                for student, future in futures.items():
+                    done[student] = future.result()
+                    log(f"graded {student}: {done[student].status}")
+            finally:   # on Ctrl-C: finish (and save) the students being graded, start no other
+                pool.shutdown(wait=True, cancel_futures=True)
+                shutil.rmtree(boxes, ignore_errors=True)
     results = [done[s] for s in sorted(done)]
     write_csv(out / "grades.csv", results, per_exercise)
     return results

@@ -88,7 +88,6 @@ class SandboxExecute(Execute):
         modules = [m for m in seal.MODULES if m in wanted or m.split(".")[0] in wanted]
         self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.exec_lines="
                                 f"__import__('course.seal').seal.seal({modules!r})"]
-        self._guard = f"__import__('course.seal').seal.guard({sandbox.import_bindings(nb)!r})"
         from course import landlock
         landlock.set_child_subreaper()   # daemons the kernel leaves are reparented here
         try:
@@ -113,7 +112,7 @@ class SandboxExecute(Execute):
         self.timeout = max(1, int(min(self.timeout_per_cell, remaining)))
         try:
             if _is_test(cell):
-                self._run_guard()
+                self._run_guard(sandbox.import_bindings(self.nb, index))
             cell = self.execute_cell(cell, index, store_history=True)
         except (DeadKernelError, CellTimeoutError, asyncio.TimeoutError, RuntimeError) as err:
             self._stop(self._stopped or f"the kernel died in cell {_label(cell, index)}"
@@ -142,11 +141,12 @@ class SandboxExecute(Execute):
             self._kill_kernel()
         return await super()._check_raise_for_error(cell, cell_index, exec_reply)
 
-    def _run_guard(self):
+    def _run_guard(self, bindings):
         """course.seal.guard as a user expression: IPython evaluates those without the input
         transformers a student may have installed."""
+        guard = f"__import__('course.seal').seal.guard({bindings!r})"
         msg_id = self.kc.execute("", silent=True, store_history=False,
-                                 user_expressions={"guard": self._guard})
+                                 user_expressions={"guard": guard})
         reply = self.wait_for_reply(msg_id)
         if reply is None:
             raise DeadKernelError("the kernel did not answer before a test cell")

@@ -12,6 +12,8 @@ tests' tools before each test cell (course.seal) and reports what happened to ``
 grade`` in an events file.
 """
 import ast
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -24,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ISOLATIONS = ("auto", "bwrap", "landlock", "none")
-BASE_UID = 61000      # the dedicated accounts: BASE_UID + job slot (only when run as root)
+BASE_UID = 61000      # the dedicated accounts: BASE_UID and up (only when run as root)
+UID_RANGE = 1000
+LOCKS = Path("/run/lock/convnets-course") if Path("/run/lock").is_dir() else Path("/tmp/.convnets-course-locks")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -99,7 +103,7 @@ class Box:
     folder: Path
     isolation: str
     limits: Limits = field(default_factory=Limits)
-    slot: int = 0
+    account: int = BASE_UID         # a uid from claim_uids (used only when run as root)
     threads: int = 1
     readable: tuple = ()           # extra read-only files or folders (references, data)
     env: dict = field(default_factory=dict)
@@ -119,7 +123,7 @@ class Box:
             return None
         if self.isolation != "bwrap" and not _world_traversable(sys.base_prefix + "/bin"):
             return None   # the account could not reach Python (e.g. it lives under /root)
-        return BASE_UID + self.slot
+        return self.account
 
     def create(self):
         for path in (self.work, self.kernel_dir, self.work / ".tmp"):
@@ -170,6 +174,37 @@ class Box:
         return kill_uid(self.uid) if self.uid is not None else 0
 
 
+@contextlib.contextmanager
+def claim_uids(count):
+    """``count`` dedicated uids no other grading run on this machine is using, held (by a
+    lock file each) until the block ends; processes a crashed run left under them are killed.
+    Without root there are no accounts to switch to: yields ``count`` times BASE_UID, unused."""
+    if os.geteuid() != 0:
+        yield [BASE_UID] * count
+        return
+    LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    held = []
+    try:
+        for uid in range(BASE_UID, BASE_UID + UID_RANGE):
+            if len(held) == count:
+                break
+            f = open(LOCKS / f"{uid}.lock", "w")
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.close()
+                continue
+            kill_uid(uid)
+            held.append((uid, f))
+        if len(held) < count:
+            raise RuntimeError(f"no free grading uid in {BASE_UID}-{BASE_UID + UID_RANGE - 1}")
+        yield [uid for uid, _ in held]
+    finally:
+        for uid, f in held:
+            kill_uid(uid)
+            f.close()
+
+
 def kill_uid(uid, rounds=50):
     """SIGKILL every process whose real uid is ``uid`` until none is left."""
     killed = 0
@@ -196,10 +231,9 @@ def kill_uid(uid, rounds=50):
     return killed
 
 
-def imported_modules(nb):
-    """Top-level module names the notebook's locked (instructor) cells import."""
-    names = set()
-    for cell in nb.cells:
+def _instructor_imports(nb, upto=None):
+    """The top-level import statements of the locked (instructor) cells before cell ``upto``."""
+    for cell in nb.cells[:upto]:
         grading = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type != "code" or not grading.get("locked") or grading.get("solution"):
             continue
@@ -207,33 +241,29 @@ def imported_modules(nb):
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                names.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
-                names.update(f"{node.module}.{a.name}" for a in node.names)
+        yield from (n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+def imported_modules(nb):
+    """Module names the instructor's cells import (``from a import b`` gives a and a.b)."""
+    names = set()
+    for node in _instructor_imports(nb):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
     return names
 
 
-def import_bindings(nb):
-    """{name: (module, attribute or None)} bound by the locked, ungraded cells' imports."""
+def import_bindings(nb, upto=None):
+    """{name: (module, attribute or None)} the instructor's imports bind before cell ``upto``."""
     out = {}
-    for cell in nb.cells:
-        grading = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type != "code" or not grading.get("locked") or grading.get("grade"):
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    out[a.asname or a.name.split(".")[0]] = (a.name if a.asname else
-                                                             a.name.split(".")[0], None)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    if a.name != "*":
-                        out[a.asname or a.name] = (node.module, a.name)
+    for node in _instructor_imports(nb, upto):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                top = a.name.split(".")[0]
+                out[a.asname or top] = (a.name if a.asname else top, None)
+        elif node.module and not node.level:
+            out.update({a.asname or a.name: (node.module, a.name) for a in node.names if a.name != "*"})
     return out

@@ -80,9 +80,11 @@ def guard(bindings):
                     f"{module}.{attribute}")
         except Exception:  # noqa: BLE001 - leave a name the notebook never managed to import
             continue
-        if shell is not None and shell.user_ns.get(name) is not value:
+        before = shell.user_ns.get(name, value) if shell is not None else value
+        if before is not value and not _lazy(before, value):
+            changed.append(name)          # rebound by the student's code
+        if shell is not None:
             shell.user_ns[name] = value
-            changed.append(name)
     return changed
 
 
@@ -98,12 +100,17 @@ def restore():
             now = current.get(key, _saved)
             if now is value:
                 continue
-            if getattr(now, "__wrapped__", None) is value and _library(now):
+            if getattr(now, "__wrapped__", None) is value and _library(now) or _lazy(value, now):
                 attrs[key] = now     # a library wrapping its own function (torch._dynamo does)
-                continue
+                continue             # or loading a lazy module (tensorflow.keras)
             setattr(module, key, value)
             changed.append(f"{name}.{key}")
     return changed
+
+
+def _lazy(before, after):
+    """True when ``after`` is the module that the lazy loader ``before`` stood for."""
+    return "LazyLoader" in type(before).__name__ and isinstance(after, types.ModuleType)
 
 
 def _library(callback):

@@ -1,7 +1,9 @@
 """The hostile corpus (tests/hostile/) graded in one batch by `course grade`, as root with
 bubblewrap (what CI runs), next to two canaries that must keep their honest scores; and a
 smaller batch under the Landlock fallback. See tests/hostile/scenarios.py for the scenarios."""
+import contextlib
 import csv
+import io
 import os
 import re
 import shutil
@@ -20,7 +22,9 @@ sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 import make  # noqa: E402
 from scenarios import EXPECTED, NAME, SCENARIOS, WRONG  # noqa: E402
 
-pytestmark = pytest.mark.nbgrader
+# One batch per run: with `-n 2 --dist loadgroup` (dev.py test) every test that uses it runs
+# in the same worker, so the module fixture is built once.
+pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group("hostile")]
 HOSTILE = ROOT / "tests" / "hostile"
 BATCH_BUDGET = 600     # seconds for the whole batch; measured 251-284 s on 2 cores (README)
 CELL_TIMEOUT = 30     # long enough for any honest cell of chapter 02 on a busy machine
@@ -62,18 +66,14 @@ def submissions(folder, scenarios, listener):
         nb.write_text(nb.read_text().replace("__TCP_PORT__", str(tcp)).replace("__UDP_PORT__", str(udp)))
 
 
-def sandbox_processes():
-    """Processes still running as one of the students' accounts, or a leftover of the corpus."""
+def leftovers(boxes):
+    """Processes of this batch still running: kernels and their forks (their command line
+    names their Box under ``boxes``) and the corpus's background ``sleep`` commands."""
     found = []
-    for proc in psutil.process_iter(["uids", "cmdline"]):
-        try:
-            uid = proc.info["uids"].real
-            cmd = " ".join(proc.info["cmdline"] or [])
-            if (sandbox.BASE_UID <= uid < sandbox.BASE_UID + 16 or "sleep 3137" in cmd
-                    or "course-boxes-" in cmd):
-                found.append((proc.pid, uid, cmd[:80]))
-        except (psutil.Error, TypeError):
-            continue
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(proc.info["cmdline"] or [])
+        if boxes in cmd or "sleep 3137" in cmd or "sleep 3600" in cmd:
+            found.append((proc.pid, cmd[:100]))
     return found
 
 
@@ -98,17 +98,21 @@ def run_batch(tmp_path, scenarios, isolation):
     subs.mkdir()
     submissions(subs, scenarios, listener)
     start = time.perf_counter()
-    code = cli.main(["grade", NAME, "--submissions", str(subs), "--out", str(out), "--jobs", "2",
-                     "--timeout", "150", "--cell-timeout", str(CELL_TIMEOUT),
-                     "--isolation", isolation])
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = cli.main(["grade", NAME, "--submissions", str(subs), "--out", str(out),
+                         "--jobs", "2", "--timeout", "150", "--cell-timeout", str(CELL_TIMEOUT),
+                         "--isolation", isolation])
     seconds = time.perf_counter() - start
+    print(printed.getvalue())
     print(f"{isolation} batch of {len(scenarios) + 2} submissions: {seconds:.0f} s")
     assert code == cli.OK
+    boxes = re.search(r"kernels run in (\S+)/<student>", printed.getvalue()).group(1)
     with open(out / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     time.sleep(1)      # give a surviving daemon the chance to show itself
     return {"rows": rows, "seconds": seconds, "out": out, "subs": subs, "listener": listener,
-            "left": sandbox_processes()}
+            "left": leftovers(boxes)}
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +146,13 @@ def test_nothing_leaks_nothing_survives_nothing_is_received(batch):
     assert "snooping done" in feedback["reads-sources-gradebooks-and-other-students"]
     assert "writing done" in feedback["writes-other-students-and-gradebooks"]
     assert "tcp blocked" in feedback["connects-over-tcp"]
+    assert "process limit reached after" in feedback["fork-storm"]
     assert not list(batch["subs"].rglob("planted-by-a-student.txt"))
     assert not list(batch["out"].rglob("planted-by-a-student.txt"))
+    samples = ROOT / "autograder" / "samples" / NAME
+    for canary, sample in (("canary-right", "ada-complete"), ("canary-wrong", "dee-plausible-mistakes")):
+        assert (batch["subs"] / canary / f"{NAME}.ipynb").read_bytes() == \
+            (samples / sample / f"{NAME}.ipynb").read_bytes()
     assert not list(ROOT.rglob("planted-by-a-student.txt"))
 
 
@@ -180,6 +189,7 @@ LANDLOCK = ["reads-sources-gradebooks-and-other-students", "writes-other-student
             "connects-over-tcp", "detached-daemon-rewrites-gradebooks", "kills-kernel-os-exit"]
 
 
+@pytest.mark.xdist_group("landlock")
 def test_the_landlock_fallback_confines_files_tcp_and_leftovers(tmp_path):
     from course import landlock
     if landlock.abi_version() < 4:
