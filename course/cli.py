@@ -9,6 +9,7 @@ Exit codes: 0 success, 1 the job ran and found a problem (stale files, a failed
 build), 2 the command line or an input path is wrong.
 """
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -55,7 +56,7 @@ def cmd_grade(args, parser):
         results = grade.grade(name, args.submissions, out, jobs=args.jobs, timeout=args.timeout,
                               isolation=args.isolation, limits=limits, student_id=args.student_id,
                               resume=not args.restart, log=_warn_unisolated)
-    except ValueError as err:       # a bad --student-id pattern, an unsafe zip
+    except (ValueError, re.error) as err:       # a bad --student-id pattern
         parser.error(str(err))
     per_exercise = grade.exercises(name)
     print(grade.table(results, per_exercise))

@@ -104,6 +104,13 @@ def prepare_gradebook(name, workdir, root=build.ROOT, limits=None):
     return course
 
 
+def declared_files(name, root=build.ROOT):
+    """Files besides the notebook that a submission may bring (paths relative to the
+    notebook's folder): SUBMISSION_FILES in autograder/cases/<name>.py, none by default."""
+    path = root / "autograder" / "cases" / f"{name}.py"
+    return tuple(getattr(build.load_spec(name, root), "SUBMISSION_FILES", ())) if path.exists() else ()
+
+
 def check_notebook(path):
     """None when ``path`` is a readable notebook, else what is wrong with it."""
     try:
@@ -149,6 +156,7 @@ def grade_one(name, student, nb_path, template, workdir, timeout=900, threads=No
     shutil.copy(nb_path, target / f"{name}.ipynb")     # the notebook only, nothing beside it
     if box is not None:
         box.create().write_spec(course / "sandbox.json")
+        box.add_files(Path(nb_path).parent, declared_files(name))
     try:
         done = build.nbgrader(["autograde", name, f"--student={student}", "--force",
                                f"--CourseDirectory.root={course}"], cwd=course, timeout=timeout,

@@ -4,11 +4,10 @@
   Box's kernel folder (the kernel has no network, so no TCP) and interrupts by message
   (a SIGINT would reach the jail, not the kernel).
 - ``SandboxExecute`` replaces nbgrader's Execute: a wall-time budget per cell and per
-  notebook, an output budget, a memory limit hit (MemoryError) ends the kernel, a kernel
-  that dies or ignores interrupts stops the run but not
-  the grading (every test cell not run gets an error, so it scores 0, never full marks),
-  the tests' tools restored before every test cell (course.seal), and a JSON events file
-  saying what happened.
+  notebook, an output budget, and the memory limit (a MemoryError ends the kernel); a kernel
+  that dies or ignores interrupts stops the run but not the grading (every test cell not run
+  gets an error, so it scores 0, never full marks); the tests' tools are restored before
+  every test cell (course.seal); a JSON events file says what happened.
 - ``HideHiddenTests`` keeps hidden tests out of the HTML feedback: their code and the
   traceback lines that would quote it.
 """
@@ -26,7 +25,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-from course import sandbox, seal
+from course import landlock, sandbox, seal
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
                     re.S | re.M)
@@ -82,13 +81,12 @@ class SandboxExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped, self._events, self._done, self._bytes = None, [], set(), 0
-        self._tampered = False
+        self._tampered, self._cell_timeout = False, self.timeout or 300
         self._deadline = time.monotonic() + self.notebook_timeout
         wanted = sandbox.imported_modules(nb)
         modules = [m for m in seal.MODULES if m in wanted or m.split(".")[0] in wanted]
         self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.exec_lines="
                                 f"__import__('course.seal').seal.seal({modules!r})"]
-        from course import landlock
         landlock.set_child_subreaper()   # daemons the kernel leaves are reparented here
         try:
             super().preprocess(nb, resources, km)
@@ -109,7 +107,7 @@ class SandboxExecute(Execute):
         if remaining <= 1:
             self._stop(f"the notebook ran past its {self.notebook_timeout} s")
             return cell, self.resources
-        self.timeout = max(1, int(min(self.timeout_per_cell, remaining)))
+        self.timeout = max(1, int(min(self._cell_timeout, remaining)))
         try:
             if _is_test(cell):
                 self._run_guard(sandbox.import_bindings(self.nb, index))
@@ -126,12 +124,6 @@ class SandboxExecute(Execute):
         if not self._stopped:
             self._done.add(index)
         return cell, self.resources
-
-    @property
-    def timeout_per_cell(self):
-        if not hasattr(self, "_cell_timeout"):
-            self._cell_timeout = self.timeout or 300
-        return self._cell_timeout
 
     async def _check_raise_for_error(self, cell, cell_index, exec_reply):
         """exit() in a cell asks the kernel to quit a moment later: stop here, not at random."""

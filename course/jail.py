@@ -16,13 +16,15 @@ confined command (or, for Landlock, its reaping parent). SPEC is the JSON writte
   (plus /usr, /proc, /dev and a small /tmp) exist; the network has no interface but a
   loopback of its own; when the command ends (or the grader dies) every process in it dies.
 - **landlock**: the command is a child of this process, which is a child subreaper; Landlock
-  hides every path but ``ro`` and ``rw`` and blocks TCP (UDP only when the grader is root,
-  through a network namespace of its own); when the command ends, every process it left
-  (daemons included, they are reparented here) is killed.
+  denies opening any path but ``ro`` and ``rw`` (``stat`` still sees names and sizes) and
+  blocks TCP (UDP only when the grader is root, through a network namespace of its own); when
+  the command ends, every process it left (daemons included: they are reparented here) is
+  killed.
 - **none**: rlimits only. ``course grade`` warns loudly that the run is not isolated.
-In every mode: rlimits on memory (RLIMIT_DATA: the heap and private writable mappings, so what
-a process allocates; the address space only as a loose backstop, because PyTorch and TensorFlow
-reserve far more of it than they use: 1.5 GB after import, measured), address space, processes, CPU seconds and file size; core dumps off.
+In every mode: rlimits on memory (RLIMIT_DATA: the heap and private writable mappings, what a
+process allocates; RLIMIT_AS only as a loose backstop, because PyTorch and TensorFlow reserve
+far more address space than they use: 1.5 GB after import, measured), processes, CPU seconds
+and file size; core dumps off.
 """
 import ctypes
 import json

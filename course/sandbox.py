@@ -94,7 +94,7 @@ def describe(isolation, as_root=None):
 def _world_traversable(path):
     """True when every folder above ``path`` lets other users through (mode o+x)."""
     path = Path(path).resolve()
-    return all(p.stat().st_mode & stat.S_IXOTH for p in path.parents)
+    return all(p.stat().st_mode & stat.S_IXOTH for p in path.parents if p.exists())
 
 
 @dataclass
@@ -121,7 +121,9 @@ class Box:
         """The dedicated account, or None (not root, or Landlock with an unreachable Python)."""
         if os.geteuid() != 0:
             return None
-        if self.isolation != "bwrap" and not _world_traversable(sys.base_prefix + "/bin"):
+        needed = [sys.base_prefix + "/bin", sys.prefix + "/bin", ROOT / "course", self.folder,
+                  *self.readable]
+        if self.isolation != "bwrap" and not all(map(_world_traversable, needed)):
             return None   # the account could not reach Python (e.g. it lives under /root)
         return self.account
 
@@ -134,6 +136,19 @@ class Box:
                 os.chown(path, self.uid, self.uid)
                 os.chmod(path, 0o700)
         return self
+
+    def add_files(self, folder, names):
+        """Copy the declared files ``names`` (relative to ``folder``) into the scratch folder;
+        anything else beside a submitted notebook (a numpy.py, a course/) stays out."""
+        for name in names:
+            source = (Path(folder) / name).resolve()
+            if not source.is_file() or Path(folder).resolve() not in source.parents:
+                continue
+            target = self.work / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            if self.uid is not None:
+                os.chown(target, self.uid, self.uid)
 
     def kernel_env(self):
         home = str(self.work)

@@ -1,7 +1,7 @@
 """The `course` command, in-process: exit codes and output."""
 import pytest
 
-from course import build, cli, grade
+from course import build, cli, grade, sandbox
 
 
 def test_no_command_is_a_usage_error(capsys):
@@ -36,6 +36,23 @@ def test_grade_with_an_empty_folder_is_a_problem(capsys, tmp_path):
     code = cli.main(["grade", "02_cross_correlation", "--submissions", str(tmp_path)])
     assert code == cli.PROBLEM
     assert "no student submissions" in capsys.readouterr().err
+
+
+def test_grade_with_an_impossible_isolation_is_a_problem_that_says_what_to_install(
+        capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)
+    code = cli.main(["grade", "02_cross_correlation", "--submissions", str(tmp_path),
+                     "--isolation", "bwrap"])
+    assert code == cli.PROBLEM
+    assert "apt-get install bubblewrap" in capsys.readouterr().err
+
+
+def test_grade_with_a_student_id_pattern_without_its_group_is_a_usage_error(capsys, tmp_path):
+    (tmp_path / "ann").mkdir()
+    code = cli.main(["grade", "02_cross_correlation", "--submissions", str(tmp_path),
+                     "--student-id", r"(\w+)_hw", "--isolation", "none"])
+    assert code == cli.USAGE
+    assert "(?P<student>...)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("stale, code", [([], cli.OK), (["release/x.ipynb"], cli.PROBLEM)])

@@ -3,6 +3,7 @@ a single submission does (noise on stderr, a crash, a broken file) breaks the ru
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -233,3 +234,22 @@ def test_a_canvas_export_graded_without_isolation_warns_and_keeps_late_flags(tmp
     import json
     gradescope = json.loads((tmp_path / "out" / "gradescope" / "1815.json").read_text())
     assert gradescope["score"] == 16 and len(gradescope["tests"]) == 15
+
+
+def test_only_declared_files_come_with_a_notebook(tmp_path, monkeypatch):
+    sample = ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb"
+    nb = notebook.read(sample)
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        "import os\nprint('files beside the notebook:', sorted(os.listdir('.')))\n"
+        "print('data says:', open('data/kernel.txt').read())"))
+    student = tmp_path / "subs" / "ann"
+    (student / "data").mkdir(parents=True)
+    nbformat.write(nb, str(student / f"{CH02}.ipynb"))
+    (student / "data" / "kernel.txt").write_text("1 0 -1")
+    (student / "numpy.py").write_text("raise SystemExit('shadowed')")
+    monkeypatch.setattr(grade, "declared_files", lambda name, root=ROOT: ("data/kernel.txt",))
+    (result,) = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", log=lambda m: None)
+    html = result.feedback.read_text()
+    assert result.total == 16 and "data says: 1 0 -1" in html
+    listing = re.search(r"files beside the notebook: (.*)", html).group(1)
+    assert "data" in listing and "numpy.py" not in listing, listing
