@@ -111,11 +111,17 @@ def declared_files(name, root=build.ROOT):
     return tuple(getattr(build.load_spec(name, root), "SUBMISSION_FILES", ())) if path.exists() else ()
 
 
+MAX_NOTEBOOK_MB = 50      # a submitted notebook is read by the grader: no 10 GB "notebooks"
+
+
 def check_notebook(path):
     """None when ``path`` is a readable notebook, else what is wrong with it."""
     try:
-        if Path(path).stat().st_size == 0:
+        size = Path(path).stat().st_size
+        if size == 0:
             return "the file is empty"
+        if size > MAX_NOTEBOOK_MB << 20:
+            return f"the file is {size >> 20} MB, more than the {MAX_NOTEBOOK_MB} MB a notebook may be"
         nb = nbformat.read(str(path), as_version=4)
         nbformat.validate(nb)
     except Exception as err:  # noqa: BLE001 - anything a broken upload raises
@@ -300,6 +306,8 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
                 else:
                     result = grade_one(name, student, sub.notebook, template, tmp / "students",
                                        timeout + 120, threads, box)
+            except Exception as err:  # noqa: BLE001 - one student's failure is that student's row
+                result = Result(student, status=f"error: {type(err).__name__}: {err}"[:300])
             finally:
                 accounts.put(uid)
                 shutil.rmtree(boxes / student, ignore_errors=True)

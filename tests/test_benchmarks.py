@@ -33,7 +33,8 @@ def test_quick_run_prints_every_row_with_positive_ratios(capsys):
         numpy_ms, torch_ms = float(row["NumPy ms"]), float(row["PyTorch ms"])
         ratio = float(row["NumPy / PyTorch"])
         assert numpy_ms > 0 and torch_ms > 0 and ratio > 0
-        assert row["within 1.5×"] == ("yes" if ratio <= 1.5 else "no")
+        if abs(ratio - 1.5) > 0.005:     # the printed ratio is rounded to 2 decimals
+            assert row["within 1.5×"] == ("yes" if ratio <= 1.5 else "no")
 
 
 @pytest.mark.parametrize("goal, code", [("1e9", conv.OK), ("1e-9", conv.PROBLEM)])

@@ -253,3 +253,26 @@ def test_only_declared_files_come_with_a_notebook(tmp_path, monkeypatch):
     assert result.total == 16 and "data says: 1 0 -1" in html
     listing = re.search(r"files beside the notebook: (.*)", html).group(1)
     assert "data" in listing and "numpy.py" not in listing, listing
+
+
+def test_a_huge_file_is_refused_before_the_grader_reads_it(tmp_path):
+    huge = tmp_path / f"{CH02}.ipynb"
+    with open(huge, "wb") as f:
+        f.truncate((grade.MAX_NOTEBOOK_MB + 1) << 20)     # sparse: no disk used
+    assert grade.check_notebook(huge) == (f"the file is {grade.MAX_NOTEBOOK_MB + 1} MB, more than "
+                                          f"the {grade.MAX_NOTEBOOK_MB} MB a notebook may be")
+    assert grade.check_notebook(tmp_path / "missing.ipynb").startswith("not a valid notebook")
+
+
+def test_an_unexpected_failure_costs_only_that_student_a_row(tmp_path, monkeypatch):
+    samples = ROOT / "autograder" / "samples" / CH02
+    for student in ("ada-complete", "cy-untouched"):
+        shutil.copytree(samples / student, tmp_path / "subs" / student)
+
+    def broken(name, student, *args, **kwargs):
+        raise RuntimeError(f"disk full while copying {student}")
+    monkeypatch.setattr(grade, "grade_one", broken)
+    results = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", log=lambda m: None)
+    assert [r.status for r in results] == ["error: RuntimeError: disk full while copying ada-complete",
+                                           "error: RuntimeError: disk full while copying cy-untouched"]
+    assert len((tmp_path / "out" / "grades.csv").read_text().splitlines()) == 3
