@@ -28,7 +28,8 @@ from pathlib import Path
 ISOLATIONS = ("auto", "bwrap", "landlock", "none")
 BASE_UID = 61000      # the dedicated accounts: BASE_UID and up (only when run as root)
 UID_RANGE = 1000
-LOCKS = Path("/run/lock/convnets-course") if Path("/run/lock").is_dir() else Path("/tmp/.convnets-course-locks")
+LOCKS = (Path("/run/lock/convnets-course") if Path("/run/lock").is_dir()   # one lock per uid
+         else Path("/tmp/.convnets-course-locks"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
