@@ -26,7 +26,7 @@ from scenarios import EXPECTED, NAME, SCENARIOS, WRONG  # noqa: E402
 # in the same worker, so the module fixture is built once.
 pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group("hostile")]
 HOSTILE = ROOT / "tests" / "hostile"
-BATCH_BUDGET = 600     # seconds for the whole batch; measured 251-284 s on 2 cores (README)
+BATCH_BUDGET = 900     # seconds; measured 251-284 s alone on 2 cores, under 600 s inside the full suite
 CELL_TIMEOUT = 30     # long enough for any honest cell of chapter 02 on a busy machine
 
 
