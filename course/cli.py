@@ -3,6 +3,7 @@
     course build [NAME ...] [--check]     source/ -> release/, references, samples
     course grade NAME --submissions PATH  autograde a class in confined kernels: CSV + HTML
                                           feedback, Canvas and Gradescope exports
+                  [--scheduler tcp://HOST:8786]  ... on the workers of a Dask cluster
     course demo                           build if needed, grade the bundled samples
 
 Exit codes: 0 success, 1 the job ran and found a problem (stale files, a failed
@@ -55,9 +56,16 @@ def cmd_grade(args, parser):
     try:
         results = grade.grade(name, args.submissions, out, jobs=args.jobs, timeout=args.timeout,
                               isolation=args.isolation, limits=limits, student_id=args.student_id,
-                              resume=not args.restart, log=_warn_unisolated)
+                              resume=not args.restart, log=_warn_unisolated,
+                              scheduler=args.scheduler, progress=sys.stderr.isatty())
     except (ValueError, re.error) as err:       # a bad --student-id pattern
         parser.error(str(err))
+    except OSError as err:                      # the Dask scheduler cannot be reached
+        if not args.scheduler or isinstance(err, FileNotFoundError):
+            raise
+        print(f"course: could not reach the Dask scheduler at {args.scheduler} ({err}); "
+              f"expected a running `dask scheduler` (see the README)", file=sys.stderr)
+        return PROBLEM
     per_exercise = grade.exercises(name)
     print(grade.table(results, per_exercise))
     maximum = sum(per_exercise.values())
@@ -123,6 +131,9 @@ def parser():
                         "(?P<late>...)), matched against each file's path in the submissions")
     g.add_argument("--restart", action="store_true",
                    help="grade everyone again instead of continuing an interrupted run")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on the workers of a Dask cluster (e.g. tcp://host:8786) instead "
+                        "of --jobs local workers")
     g.set_defaults(run=cmd_grade)
     d = sub.add_parser("demo", help="build if needed and grade the bundled samples")
     d.add_argument("--out", metavar="DIR", help="keep the CSV and feedback here")

@@ -1,46 +1,31 @@
-"""Autograde a class: one nbgrader run per student, a CSV of scores, HTML feedback.
+"""Autograde a class: a CSV of scores, HTML feedback, saved results to resume from.
 
-Each student is graded in a scratch nbgrader course root of their own (a copy of the
-assignment's source, the course config, a fresh gradebook, and only that student's
-notebook), by nbgrader in a subprocess. The student's kernel runs confined in a Box
-(course.sandbox): it sees none of the course root, no other student and no network, within
-limits of memory, processes, CPU, wall time and output. So a notebook that crashes, hangs,
-floods, attacks or is not a notebook at all costs that student a row marked with the reason,
-never the run; and only this process writes the class's CSV, feedback and saved results.
+The assignment is generated once into a scratch nbgrader course root (the template).
+Worker processes (course.pool: local ones, or a Dask cluster's) each keep a copy of it and
+grade one student at a time with nbgrader in-process (course.worker). Every student's
+kernel runs confined in a Box (course.sandbox): it sees none of the course root, no other
+student and no network, within limits of memory, processes, CPU, wall time and output. So a
+notebook that crashes, hangs, floods, attacks or is not a notebook at all costs that student
+a row marked with the reason, never the run; and only this process writes the class's CSV,
+feedback and saved results.
 """
+import contextlib
 import csv
 import dataclasses
 import hashlib
 import json
 import os
-import queue
 import re
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+from tqdm import tqdm
 
-from course import build, classroom, notebook, reference, sandbox
+from course import build, classroom, notebook, pool, sandbox, worker
 
-
-@dataclass
-class Result:
-    student: str
-    status: str = "graded"
-    scores: dict = field(default_factory=dict)   # exercise -> points
-    feedback: Path = None
-    tests: dict = field(default_factory=dict)    # test cell -> (score, max, message)
-    late: bool = False
-    flags: list = field(default_factory=list)    # SUSPICIOUS labels, for a person to look at
-    isolation: str = ""
-
-    @property
-    def total(self):
-        return sum(self.scores.values())
+Result = worker.Result
 
 
 def exercises(name, root=build.ROOT):
@@ -139,95 +124,37 @@ def flags(nb_path):
     return [label for label, pattern in SUSPICIOUS.items() if re.search(pattern, code)]
 
 
-def grade_one(name, student, nb_path, template, workdir, timeout=900, threads=None, box=None):
-    """Autograde one student in a private copy of ``template``; return a Result.
-
-    ``box`` (a sandbox.Box, when ``template`` was prepared with limits) confines the kernel;
-    afterwards every process left in it is killed. ``threads``: cap on the kernel's
-    math-library threads (see build.nbgrader). ``timeout``: seconds for the whole nbgrader run.
-    """
-    result = Result(student)
-    if nb_path is None:
-        result.status = f"missing: no {name}.ipynb in the submission"
-        return result
-    problem = check_notebook(nb_path)
-    if problem:
-        result.status = f"error: {problem}"
-        return result
-    result.flags = flags(nb_path)
-    course = Path(workdir) / student
-    shutil.copytree(template, course, ignore=shutil.ignore_patterns("release"))
-    target = course / "submitted" / student / name
-    target.mkdir(parents=True)
-    shutil.copy(nb_path, target / f"{name}.ipynb")     # the notebook only, nothing beside it
-    if box is not None:
-        box.create().write_spec(course / "sandbox.json")
-        box.add_files(Path(nb_path).parent, declared_files(name))
-    try:
-        done = build.nbgrader(["autograde", name, f"--student={student}", "--force",
-                               f"--CourseDirectory.root={course}"], cwd=course, timeout=timeout,
-                              threads=threads)
-    except Exception as err:  # a timeout, or nbgrader itself failing to start
-        result.status = f"error: {type(err).__name__}"
-        return result
-    finally:
-        if box is not None:
-            box.kill_leftovers()
-    result.scores, result.tests, problem = _read_scores(course, name, student)
-    if problem or done.returncode != 0:
-        result.status = "error: " + (problem or _last_error(done.stdout + done.stderr))
-        return result
-    result.status = _status(course, name, student)
-    feedback = build.nbgrader(["generate_feedback", name, f"--student={student}", "--force",
-                               f"--CourseDirectory.root={course}"], cwd=course, timeout=timeout)
-    html = course / "feedback" / student / name / f"{name}.html"
-    if feedback.returncode == 0 and html.exists():
-        result.feedback = html
+def grade_one(name, student, nb_path, template, isolation="auto", limits=None):
+    """Grade one student in this process, as a worker does (``template``: prepare_gradebook's
+    course root, made with ``limits``); return the Result (its feedback HTML is not kept)."""
+    job = worker.Job(name, student, Path(nb_path).read_bytes(), isolation=isolation,
+                     limits=limits or sandbox.Limits())
+    with tempfile.TemporaryDirectory(prefix="course-worker-") as scratch:
+        grader = worker.Grader(scratch)
+        try:
+            result, _ = grader.grade(job, template)
+        finally:
+            grader.close()
     return result
 
 
-def _status(course, name, student):
-    """'graded', or 'graded; <what happened: interrupts, restored tools, what stopped the run>'."""
-    notes = []
-    events = course / "events.json"
-    if events.exists():
-        record = json.loads(events.read_text())
-        notes += [f"stopped: {e}" if e == record.get("stopped") else e for e in record["events"]]
-    return "; ".join(["graded", *notes])
-
-
-def _read_scores(course, name, student):
-    """({test cell: score}, {test cell: (score, max, message)}, problem or None)."""
-    try:
-        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-            sub = gb.find_submission_notebook(name, name, student)
-            grades = [g for g in sub.grades if g.max_score]
-            scores = {g.name: float(g.score) for g in grades}
-            maxima = {g.name: float(g.max_score) for g in grades}
-    except Exception as err:  # noqa: BLE001 - no submission row: nbgrader could not grade it
-        return {}, {}, f"not graded ({type(err).__name__})"
-    messages = _messages(course / "autograded" / student / name / f"{name}.ipynb")
-    tests = {k: (scores[k], maxima[k], messages.get(k, "")) for k in scores}
-    return scores, tests, None
-
-
-def _messages(path):
-    """{test cell id: its error's one-line message} from the autograded notebook."""
-    if not path.exists():
-        return {}
-    out = {}
-    for cell in notebook.read(path).cells:
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "error":
-                out[notebook.meta(cell).get("grade_id", "")] = f"{o.get('ename')}: {o.get('evalue')}"[:500]
-    return out
-
-
-def _last_error(log):
-    """The most telling line of nbgrader's log: the last exception it printed."""
-    lines = [ln.strip() for ln in log.splitlines()]
-    raised = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Invalid\w*): ", ln)]
-    return (raised[-1] if raised else "nbgrader failed")[:200]
+def _job(name, student, sub, declared, isolation, limits, threads):
+    """The worker's Job for a submission, or the Result when there is nothing to grade."""
+    if sub.problem:
+        return Result(student, status=f"error: {sub.problem}")
+    if sub.notebook is None:
+        return Result(student, status=f"missing: no {name}.ipynb in the submission")
+    problem = check_notebook(sub.notebook)
+    if problem:
+        return Result(student, status=f"error: {problem}")
+    folder = Path(sub.notebook).parent
+    files = {}
+    for rel in declared:          # only what the assignment declares comes with the notebook
+        path = (folder / rel).resolve()
+        if path.is_file() and folder.resolve() in path.parents:
+            files[rel] = path.read_bytes()
+    return worker.Job(name, student, Path(sub.notebook).read_bytes(), files, isolation, limits,
+                      threads)
 
 
 def _fingerprint(nb_path):
@@ -259,22 +186,30 @@ def _save(out, result, fingerprint):
 
 
 def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=print,
-          isolation="auto", limits=None, student_id=None, resume=True):
+          isolation="auto", limits=None, student_id=None, resume=True, scheduler=None,
+          progress=False):
     """Grade every submission; write out/grades.csv and out/feedback/<student>/<name>.html.
 
     Each student's kernel runs confined (``isolation``: auto, bwrap, landlock or none; see
-    course.sandbox) within ``limits``; ``timeout`` is the wall time per notebook. Every
-    finished student is saved at once under out/results/, so a run that is interrupted loses
-    nothing and the next run (``resume``) grades only the students not saved yet or whose
-    notebook changed. Returns the list of Results, sorted by student.
+    course.sandbox) within ``limits``; ``timeout`` is the wall time per notebook. ``jobs``
+    local worker processes grade the students (course.pool) or, given ``scheduler`` (a Dask
+    address), the workers of that cluster do. Every finished student is saved at once under
+    out/results/, so a run that is interrupted loses nothing and the next run (``resume``)
+    grades only the students not saved yet or whose notebook changed. ``progress``: a bar on
+    the terminal. Returns the list of Results, sorted by student.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     limits = limits or sandbox.Limits()
     limits = dataclasses.replace(limits, timeout=timeout,
                                  cell_timeout=min(limits.cell_timeout, timeout))
-    isolation = sandbox.choose(isolation)
-    log(f"isolation: {sandbox.describe(isolation)}")
+    if scheduler:
+        if isolation not in sandbox.ISOLATIONS:
+            raise ValueError(f"isolation must be one of {', '.join(sandbox.ISOLATIONS)}")
+        log(f"isolation: chosen by each Dask worker ({isolation})")
+    else:
+        isolation = sandbox.choose(isolation)
+        log(f"isolation: {sandbox.describe(isolation)}")
     per_exercise = exercises(name, root)
     with tempfile.TemporaryDirectory(prefix=f"grade-{name}-") as tmp:
         tmp = Path(tmp)
@@ -286,72 +221,66 @@ def grade(name, submissions, out, jobs=2, timeout=900, root=build.ROOT, log=prin
         if done:
             log(f"resuming: {len(done)} student(s) already graded in {out / 'results'}")
         template = prepare_gradebook(name, tmp / "template", root, limits)
-        boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
-        os.chmod(boxes, 0o711)   # the students' accounts may pass through, not list it
-        log(f"kernels run in {boxes}/<student>")
         # Measured on 2 cores: two chapter-08 kernels with a thread per core each spend most of
         # their time fighting over the cores; split the cores between the students instead.
-        threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
-        accounts = queue.Queue()      # one dedicated uid per job, see sandbox.claim_uids
-        references = reference.references_dir() / f"{name}.json"
+        threads = 1 if scheduler else max(1, (os.cpu_count() or 1) // max(1, jobs))
+        declared = declared_files(name, root)
 
-        def one(student, sub):
-            uid = accounts.get()
+        def save(job, result, html):
+            """Called once per student as they finish (in a pool thread): files, then results/."""
+            sub = found[result.student]
+            result.late, result.isolation = sub.late, result.isolation or isolation
+            result.flags = flags(sub.notebook) if sub.notebook else []
+            _by_exercise(result, per_exercise)
+            if html is not None:
+                result.feedback = out / "feedback" / result.student / f"{name}.html"
+                result.feedback.parent.mkdir(parents=True, exist_ok=True)
+                result.feedback.write_text(html)
+            _save(out, result, prints[result.student])
+
+        bar = tqdm(total=len(found), initial=len(done), unit="student", disable=not progress,
+                   desc=f"grading {name}", dynamic_ncols=True)
+        errors = 0
+
+        def report(result):
+            nonlocal errors
+            done[result.student] = result
+            errors += not result.status.startswith("graded")
+            bar.set_postfix(errors=errors, refresh=False)
+            bar.update()
+            with bar.external_write_mode():
+                log(f"graded {result.student}: {result.status}")
+
+        todo = []
+        for student, sub in found.items():
+            if student in done:
+                continue
             try:
-                box = sandbox.Box(boxes / student, isolation, limits, uid, threads,
-                                  readable=tuple(p for p in (references, _mnist()) if p),
-                                  env=_kernel_env(references))
-                if sub.problem:
-                    result = Result(student, status=f"error: {sub.problem}")
-                else:
-                    result = grade_one(name, student, sub.notebook, template, tmp / "students",
-                                       timeout + 120, threads, box)
+                item = _job(name, student, sub, declared, isolation, limits, threads)
             except Exception as err:  # noqa: BLE001 - one student's failure is that student's row
-                result = Result(student, status=f"error: {type(err).__name__}: {err}"[:300])
-            finally:
-                accounts.put(uid)
-                shutil.rmtree(boxes / student, ignore_errors=True)
-            result.late, result.isolation = sub.late, isolation
-            result = _by_exercise(result, per_exercise)
-            _keep_feedback(result, out, name)
-            _save(out, result, prints[student])
-            return result
-
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-        with sandbox.claim_uids(max(1, jobs)) as uids:
-            for uid in uids:
-                accounts.put(uid)
-            try:
-                futures = {s: pool.submit(one, s, sub) for s, sub in found.items() if s not in done}
-                for student, future in futures.items():
-                    done[student] = future.result()
-                    log(f"graded {student}: {done[student].status}")
-            finally:   # on Ctrl-C: finish (and save) the students being graded, start no other
-                pool.shutdown(wait=True, cancel_futures=True)
+                item = Result(student, status=f"error: {type(err).__name__}: {err}"[:300])
+            if isinstance(item, Result):
+                save(None, item, None)
+                report(item)
+            else:
+                todo.append(item)
+        if scheduler:
+            runner = pool.run_dask(todo, worker.pack(template), scheduler, save, log)
+        else:
+            boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
+            log(f"kernels run in {boxes}/<student>")
+            runner = pool.run_local(todo, template, max(1, jobs), timeout + 300, save, tmp, boxes)
+        try:
+            with contextlib.closing(runner):
+                for result in runner:
+                    report(result)
+        finally:
+            bar.close()
+            if not scheduler:
                 shutil.rmtree(boxes, ignore_errors=True)
     results = [done[s] for s in sorted(done)]
     write_csv(out / "grades.csv", results, per_exercise)
     return results
-
-
-def _mnist():
-    folder = os.environ.get("COURSE_MNIST_DIR")
-    return Path(folder) if folder and Path(folder).is_dir() else None
-
-
-def _kernel_env(references):
-    env = {"COURSE_REFERENCES": str(references.parent)}
-    if _mnist():
-        env["COURSE_MNIST_DIR"] = str(_mnist())
-    return env
-
-
-def _keep_feedback(result, out, name):
-    if result.feedback:
-        dest = out / "feedback" / result.student / f"{name}.html"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(result.feedback, dest)
-        result.feedback = dest
 
 
 def _by_exercise(result, per_exercise):

@@ -83,6 +83,8 @@ class SandboxExecute(Execute):
         self._stopped, self._events, self._done, self._bytes = None, [], set(), 0
         self._tampered, self._cell_timeout = False, self.timeout or 300
         self._deadline = time.monotonic() + self.notebook_timeout
+        self._clock = time.monotonic()     # timings: kernel start, setup cell (imports), the rest
+        self._timings = {"kernel start": 0.0, "imports": 0.0, "cells": 0.0}
         wanted = sandbox.imported_modules(nb)
         modules = [m for m in seal.MODULES if m in wanted or m.split(".")[0] in wanted]
         self.extra_arguments = [*self.extra_arguments, "--IPKernelApp.exec_lines="
@@ -108,6 +110,7 @@ class SandboxExecute(Execute):
             self._stop(f"the notebook ran past its {self.notebook_timeout} s")
             return cell, self.resources
         self.timeout = max(1, int(min(self._cell_timeout, remaining)))
+        self._tick("kernel start" if not self._timings["kernel start"] else "cells")
         try:
             if _is_test(cell):
                 self._run_guard(sandbox.import_bindings(self.nb, index))
@@ -123,7 +126,13 @@ class SandboxExecute(Execute):
             self._kill_kernel()
         if not self._stopped:
             self._done.add(index)
+        self._tick("cells" if self._timings["imports"] else "imports")
         return cell, self.resources
+
+    def _tick(self, step):
+        now = time.monotonic()
+        self._timings[step] += now - self._clock
+        self._clock = now
 
     async def _check_raise_for_error(self, cell, cell_index, exec_reply):
         """exit() in a cell asks the kernel to quit a moment later: stop here, not at random."""
@@ -187,7 +196,8 @@ class SandboxExecute(Execute):
     def _write_events(self):
         if self.events_file:
             with open(self.events_file, "w") as f:
-                json.dump({"stopped": self._stopped, "events": self._events}, f)
+                json.dump({"stopped": self._stopped, "events": self._events,
+                           "timings": self._timings}, f)
 
 
 class HideHiddenTests(NbGraderPreprocessor):

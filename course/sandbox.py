@@ -14,6 +14,7 @@ grade`` in an events file.
 import ast
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -43,6 +44,7 @@ class Limits:
     file_size: int = 1 << 30       # bytes per file written
 
 
+@functools.lru_cache(maxsize=None)
 def bwrap_works():
     """True when bubblewrap is installed and may create namespaces here."""
     if not shutil.which("bwrap"):
@@ -56,6 +58,7 @@ def bwrap_works():
         return False
 
 
+@functools.lru_cache(maxsize=None)
 def landlock_works():
     """Landlock that blocks TCP (ABI 4); as root also signal scoping (ABI 6), without which
     a kernel left running as root could kill any process on the machine."""
@@ -138,16 +141,16 @@ class Box:
                 os.chmod(path, 0o700)
         return self
 
-    def add_files(self, folder, names):
-        """Copy the declared files ``names`` (relative to ``folder``) into the scratch folder;
-        anything else beside a submitted notebook (a numpy.py, a course/) stays out."""
-        for name in names:
-            source = (Path(folder) / name).resolve()
-            if not source.is_file() or Path(folder).resolve() not in source.parents:
-                continue
-            target = self.work / name
+    def add_files(self, files):
+        """Write the declared files ``files`` ({path relative to the notebook: bytes}) into the
+        scratch folder; anything else beside a submitted notebook (a numpy.py, a course/)
+        stays out."""
+        for name, data in files.items():
+            target = (self.work / name).resolve()
+            if self.work.resolve() not in target.parents:
+                raise ValueError(f"a declared file must lie below the notebook's folder: {name!r}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            target.write_bytes(data)
             if self.uid is not None:
                 os.chown(target, self.uid, self.uid)
 

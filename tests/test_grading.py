@@ -7,6 +7,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 
 import nbformat
@@ -94,7 +96,7 @@ def test_the_stderr_trap_exists_and_the_preprocessor_removes_it():
     assert determine_grade(cell)[0] == 0            # a failing test still fails
 
 
-def test_bad_submissions_are_reported_and_the_rest_are_graded(tmp_path):
+def test_bad_submissions_are_reported_and_the_rest_are_graded(tmp_path, capsys):
     subs = tmp_path / "subs"
     correct = ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb"
     (subs / "eve-not-json").mkdir(parents=True)
@@ -118,7 +120,14 @@ def test_bad_submissions_are_reported_and_the_rest_are_graded(tmp_path):
     nbformat.write(cheat, str(subs / "kim-rebinds-numpy" / f"{CH02}.ipynb"))
     with zipfile.ZipFile(subs / "gus_1234_attempt.zip", "w") as zf:   # an LMS-style zip
         zf.write(correct, f"submission/{CH02}.ipynb")
-    results = {r.student: r for r in grade.grade(CH02, subs, tmp_path / "out", log=lambda m: None)}
+    results = {r.student: r for r in grade.grade(CH02, subs, tmp_path / "out", log=print,
+                                                 progress=True)}
+    printed = capsys.readouterr()
+    # the progress bar: students done / total, elapsed and remaining time, errors so far
+    bar = printed.err.replace("\r", "\n").splitlines()
+    assert any(re.search(r"grading 02_cross_correlation: 100%.*5/5 \[\d\d:\d\d<00:00.*errors=2", line)
+               for line in bar), printed.err[-500:]
+    assert "graded gus: graded" in printed.out
     full = sum(grade.exercises(CH02, ROOT).values())
     assert set(results) == {"eve-not-json", "fay-no-notebook", "hal-kills-kernel", "gus",
                             "kim-rebinds-numpy"}
@@ -271,8 +280,31 @@ def test_an_unexpected_failure_costs_only_that_student_a_row(tmp_path, monkeypat
 
     def broken(name, student, *args, **kwargs):
         raise RuntimeError(f"disk full while copying {student}")
-    monkeypatch.setattr(grade, "grade_one", broken)
+    monkeypatch.setattr(grade, "_job", broken)
     results = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", log=lambda m: None)
     assert [r.status for r in results] == ["error: RuntimeError: disk full while copying ada-complete",
                                            "error: RuntimeError: disk full while copying cy-untouched"]
     assert len((tmp_path / "out" / "grades.csv").read_text().splitlines()) == 3
+
+
+def test_a_local_worker_killed_mid_student_is_replaced_and_the_student_graded_again(tmp_path):
+    import psutil
+    shutil.copytree(ROOT / "autograder" / "samples" / CH02 / "ada-complete", tmp_path / "subs" / "ada")
+    killed = []
+
+    def kill_the_worker_once_its_kernel_runs():
+        deadline = time.monotonic() + 120
+        while not killed and time.monotonic() < deadline:
+            for proc in psutil.Process().children():
+                with contextlib.suppress(psutil.Error):
+                    if "course.worker" in " ".join(proc.cmdline()) and proc.children():
+                        time.sleep(2)                      # the kernel is starting or running
+                        proc.kill()
+                        killed.append(proc.pid)
+            time.sleep(0.1)
+    thread = threading.Thread(target=kill_the_worker_once_its_kernel_runs, daemon=True)
+    thread.start()
+    (result,) = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", jobs=1, log=lambda m: None)
+    thread.join()
+    assert killed and result.total == 16
+    assert result.status == "graded; graded again after: the grading worker died (killed by SIGKILL)"

@@ -60,14 +60,14 @@ def notebook_figures(name):
 
 
 def autograde_seconds(name):
-    """Seconds nbgrader takes to autograde the complete sample submission (one student)."""
-    from course import grade
+    """Seconds `course grade`'s worker takes to grade the complete sample submission (one
+    student, confined kernel, feedback included, and importing nbgrader as a worker does once)."""
+    from course import grade, sandbox
     sample = ROOT / "autograder" / "samples" / name / "ada-complete" / f"{name}.ipynb"
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        template = grade.prepare_gradebook(name, tmp / "template")
+        template = grade.prepare_gradebook(name, Path(tmp) / "template", limits=sandbox.Limits())
         start = time.perf_counter()
-        result = grade.grade_one(name, "ada", sample, template, tmp / "students", timeout=600)
+        result = grade.grade_one(name, "ada", sample, template)
         seconds = time.perf_counter() - start
     if result.status != "graded":
         raise RuntimeError(f"the sample was not graded: {result.status}")
