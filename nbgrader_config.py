@@ -11,7 +11,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, LimitOutput,
                                     SaveAutoGrades)
 
-from course.nbgrader_ext import StderrToStdout
+from course.nbgrader_ext import CoalesceStreams, StderrToStdout
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -23,7 +23,8 @@ c.CourseDirectory.assignment_id = ""
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.enforce_metadata = True
 
-# Grading: quiet frameworks in the kernel, and never score stderr noise as a failure.
+# Grading: quiet frameworks in the kernel, never score stderr noise as a failure, and merge
+# the stream pieces a print was split into (feedback is the same from one run to the next).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 c.Execute.timeout = 300
@@ -32,6 +33,6 @@ c.Execute.interrupt_on_timeout = True
 # widget JavaScript from the network.
 c.Execute.store_widget_state = False
 c.Autograde.autograde_preprocessors = [
-    Execute, StderrToStdout, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    Execute, StderrToStdout, CoalesceStreams, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]

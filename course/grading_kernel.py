@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 
@@ -47,6 +48,9 @@ class SandboxKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, spec["uid"], spec["gid"])
         self.kernel_spec.interrupt_mode = "message"
         kw["env"], kw["cwd"] = dict(os.environ), spec["work"]
+        # The kernel process's own stdout and stderr carry only ipykernel's banner (cell
+        # output travels over the kernel's sockets): keep it off the grader's terminal.
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         cmd = [sys.executable, "-m", "course.jail", self.box_spec, "--", *kernel_cmd]
         return await super()._async_launch_kernel(cmd, **kw)
 

@@ -107,10 +107,10 @@ def _with_retry(grade_once, job):
     return worker.Result(job.student, status=f"error: {reasons[0]}{again}"), None
 
 
-def run_local(jobs, template, workers, timeout, save, log_dir, boxes):
+def run_local(jobs, template, workers, timeout, save, log, log_dir):
     """Grade ``jobs`` with ``workers`` local processes, each holding one uid (see
     sandbox.claim_uids) and working through the queue; yield each Result when done.
-    Kernels run in ``boxes``/<student>; the workers' own output goes to ``log_dir``.
+    The workers' own output goes to files in ``log_dir``.
 
     Closing the generator early (Ctrl-C in the caller) lets the students being graded
     finish and be saved; no other starts. ``timeout``: seconds for one student, beyond the
@@ -119,6 +119,8 @@ def run_local(jobs, template, workers, timeout, save, log_dir, boxes):
     todo, done, stop = queue.SimpleQueue(), queue.SimpleQueue(), threading.Event()
     for job in jobs:
         todo.put(job)
+    boxes = Path(tempfile.mkdtemp(prefix="course-boxes-"))
+    log(f"kernels run in {boxes}/<student>")
 
     def slot(index, uid):
         proc, log = [None], Path(log_dir) / f"worker-{index}.log"
@@ -169,6 +171,7 @@ def run_local(jobs, template, workers, timeout, save, log_dir, boxes):
             stop.set()
             for t in threads:
                 t.join()
+            shutil.rmtree(boxes, ignore_errors=True)
 
 
 def run_dask(jobs, template, address, save, log):

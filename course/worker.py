@@ -8,6 +8,7 @@ feedback HTML; the instructor's process writes every file of the class. The same
 in the local pool (``python -m course.worker``, see course.pool) and on Dask workers
 (``dask_grade``).
 """
+import atexit
 import dataclasses
 import hashlib
 import io
@@ -68,6 +69,7 @@ class Grader:
     """One worker's state: its scratch folder, course roots and nbgrader API objects."""
 
     def __init__(self, scratch=None, boxes=None):
+        self.owns_scratch = scratch is None
         self.scratch = Path(scratch or tempfile.mkdtemp(prefix="course-worker-"))
         self.boxes = Path(boxes) if boxes else self.scratch / "boxes"
         self.boxes.mkdir(exist_ok=True)
@@ -102,10 +104,12 @@ class Grader:
         return self.own_uid
 
     def close(self):
-        """Give back the account this worker claimed, if it claimed one."""
+        """Give back the account this worker claimed, if any; remove a scratch folder it made."""
         if self.own_uid is not None:
             self._claim.__exit__(None, None, None)
             self.own_uid = None
+        if self.owns_scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def grade(self, job, template):
         """Autograde ``job`` against ``template``; return (Result, feedback HTML or None)."""
@@ -234,6 +238,7 @@ def dask_grade(job, template):
     with _LOCK:       # the course root, the Box and the kernel's reaping are per process
         if _GRADER is None:
             _GRADER = Grader()
+            atexit.register(_GRADER.close)      # before the interpreter tears itself down
         return _grade_dict(_GRADER, job, template)
 
 
@@ -245,6 +250,7 @@ def serve(inbox, outbox, scratch, boxes):
     outbox.send("ready")
     while (message := inbox.recv()) is not None:
         outbox.send(_grade_dict(grader, *message))
+    grader.close()
 
 
 def _grade_dict(grader, job, template):

@@ -3,16 +3,17 @@ from the local pool, and a worker that dies in the middle of a student loses nob
 
 The cluster is a dask.distributed LocalCluster with two worker processes (started with
 nannies, as `dask worker` does), in this test process."""
+import contextlib
 import os
-import shutil
 import signal
 import threading
 import time
 
+import nbformat
 import pytest
 
 from conftest import ROOT
-from course import grade
+from course import grade, notebook
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group("dask")]
 CH02 = "02_cross_correlation"
@@ -50,28 +51,37 @@ def test_a_dask_cluster_gives_the_same_csv_and_feedback_as_local_grading(cluster
     assert {r.isolation for r in remote} == {r.isolation for r in local} != {""}
 
 
+def slow_copy(sample, dest, seconds=15):
+    """A sample with a first cell that sleeps: a window to kill its worker in."""
+    nb = notebook.read(SAMPLES / sample / f"{CH02}.ipynb")
+    nb.cells.insert(0, nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"))
+    dest.mkdir(parents=True)
+    nbformat.write(nb, str(dest / f"{CH02}.ipynb"))
+
+
 def test_a_worker_killed_mid_task_is_retried_once_then_the_student_is_an_error_row(
         cluster, tmp_path):
     """ada's worker is killed once: graded elsewhere. cy's is killed twice: an error row."""
     local_cluster, client = cluster
     for student in ("ada-complete", "cy-untouched"):
-        shutil.copytree(SAMPLES / student, tmp_path / "subs" / student)
+        slow_copy(student, tmp_path / "subs" / student)
     kills = {"ada-complete": 1, "cy-untouched": 2}
     finished = threading.Event()
 
-    def killer():
+    def kill_workers_mid_task():
         while not finished.is_set() and any(kills.values()):
-            pids = client.run(os.getpid)
-            for address, keys in client.processing().items():
-                for key in keys:
-                    student = next((s for s in kills if s in str(key)), None)
+            with contextlib.suppress(Exception):      # a worker may be restarting just now
+                pids = client.run(os.getpid, on_error="ignore")
+                for address, keys in client.processing().items():
+                    student = next((s for s in kills for k in keys if s in str(k)), None)
                     if student and kills[student] and address in pids:
-                        time.sleep(2)            # in the middle of the notebook, not before it
+                        time.sleep(5)          # the kernel is up and sleeping in the first cell
                         os.kill(pids[address], signal.SIGKILL)
                         kills[student] -= 1
-                        time.sleep(1)            # the scheduler notices and moves the task
+                        time.sleep(1)          # the scheduler notices and moves the task
+                        break
             time.sleep(0.2)
-    thread = threading.Thread(target=killer, daemon=True)
+    thread = threading.Thread(target=kill_workers_mid_task, daemon=True)
     thread.start()
     try:
         results = {r.student: r for r in grade.grade(

@@ -17,7 +17,7 @@ from nbgrader.utils import determine_grade
 
 from conftest import ROOT, chapters
 from course import build, grade, notebook
-from course.nbgrader_ext import StderrToStdout
+from course.nbgrader_ext import CoalesceStreams, StderrToStdout
 
 pytestmark = pytest.mark.nbgrader
 CH02 = "02_cross_correlation"
@@ -94,6 +94,16 @@ def test_the_stderr_trap_exists_and_the_preprocessor_removes_it():
     failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
     cell.outputs.append(failed)
     assert determine_grade(cell)[0] == 0            # a failing test still fails
+
+
+def test_a_print_split_into_pieces_is_one_output_in_the_graded_notebook():
+    cell = nbformat.v4.new_code_cell("print('same:', True)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="same:"),
+                    nbformat.v4.new_output("stream", name="stdout", text=" True\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="[stderr] note\n")]
+    cell, _ = CoalesceStreams().preprocess_cell(cell, {}, 0)
+    assert [(o["name"], o["text"]) for o in cell.outputs] == [("stdout", "same: True\n"),
+                                                              ("stderr", "[stderr] note\n")]
 
 
 def test_bad_submissions_are_reported_and_the_rest_are_graded(tmp_path, capsys):
@@ -188,14 +198,16 @@ def test_a_hanging_notebook_times_out_and_leaves_no_kernel_behind(tmp_path):
             cell.source = "import time\nwhile True:\n    time.sleep(0.1)"
     (tmp_path / "subs" / "ivy-hangs").mkdir(parents=True)
     nbformat.write(nb, str(tmp_path / "subs" / "ivy-hangs" / f"{CH02}.ipynb"))
-    before = {p.pid for p in psutil.process_iter()}
+    said = []
     (result,) = grade.grade(CH02, tmp_path / "subs", tmp_path / "out", timeout=20,
-                            log=lambda m: None)
+                            log=said.append)
     assert "stopped: the notebook ran past its 20 s" in result.status and result.total == 0
-    def is_new_kernel(proc):
+    boxes = next(m.split()[-1] for m in said if m.startswith("kernels run in"))
+    boxes = boxes.replace("/<student>", "/ivy-hangs/")
+
+    def is_new_kernel(proc):     # this run's, not another test's running in parallel
         try:
-            return proc.pid not in before and proc.status() != psutil.STATUS_ZOMBIE \
-                and "ipykernel" in " ".join(proc.cmdline())
+            return proc.status() != psutil.STATUS_ZOMBIE and boxes in " ".join(proc.cmdline())
         except psutil.Error:
             return False
     assert not [p for p in psutil.process_iter() if is_new_kernel(p)]
