@@ -21,6 +21,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,8 @@ class Grader:
         self.own_uid = None
         os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable),
                                               os.environ.get("PATH", "")])   # nbgrader runs alembic
+        from sqlalchemy.exc import SAWarning   # nbgrader's gradebook warns on every autograde
+        warnings.filterwarnings("ignore", category=SAWarning)
 
     def course(self, template):
         """The worker's copy of ``template`` (a folder, or bytes from ``pack``) and its API."""
