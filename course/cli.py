@@ -4,13 +4,16 @@
     course grade NAME --submissions PATH  autograde a class in confined kernels: CSV + HTML
                                           feedback, Canvas and Gradescope exports
                   [--scheduler tcp://HOST:8786]  ... on the workers of a Dask cluster
+    course check NAME [NOTEBOOK]          self-study: grade your own notebook with every test,
+                                          hidden ones included, and say what failed
     course demo                           build if needed, grade the bundled samples
 
 Exit codes: 0 success, 1 the job ran and found a problem (stale files, a failed
-build), 2 the command line or an input path is wrong.
+build, a test `course check` ran that failed), 2 the command line or an input path is wrong.
 """
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -87,6 +90,35 @@ def _warn_unisolated(message):
         print(message)
 
 
+def cmd_check(args, parser):
+    (name,) = _names([args.name], parser)
+    path = Path(args.notebook) if args.notebook else build.ROOT / "release" / name / f"{name}.ipynb"
+    if not path.is_file():
+        parser.error(f"{path}: no such notebook")
+    feedback = path.with_name(f"{path.stem}-feedback.html")
+    per_exercise = grade.exercises(name)
+    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
+        mine = Path(tmp) / "submissions" / "your-notebook"
+        mine.mkdir(parents=True)
+        shutil.copyfile(path, mine / f"{name}.ipynb")
+        (result,) = grade.grade(name, mine.parent, Path(tmp) / "out", jobs=1, resume=False,
+                                isolation=args.isolation, log=_isolation_only)
+        if result.feedback:
+            shutil.copyfile(result.feedback, feedback)
+    print(grade.table([result], per_exercise))
+    failed = [(test, message) for test, (score, top, message) in result.tests.items() if score < top]
+    for test, message in failed:
+        print(f"  {test}: {message or 'failed (see the feedback)'}")
+    if result.feedback:
+        print(f"feedback: {feedback}")
+    return OK if result.total == sum(per_exercise.values()) else PROBLEM
+
+
+def _isolation_only(message):
+    if message.startswith("isolation:"):
+        print(message)
+
+
 def cmd_demo(args, parser):
     names = build.available()
     if not names:
@@ -135,6 +167,13 @@ def parser():
                    help="grade on the workers of a Dask cluster (e.g. tcp://host:8786) instead "
                         "of --jobs local workers")
     g.set_defaults(run=cmd_grade)
+    c = sub.add_parser("check", help="grade your own notebook with every test (self-study)")
+    c.add_argument("name", metavar="NAME")
+    c.add_argument("notebook", nargs="?", metavar="NOTEBOOK",
+                   help="the notebook to check (default: release/NAME/NAME.ipynb)")
+    c.add_argument("--isolation", choices=sandbox.ISOLATIONS, default="auto",
+                   help="how the notebook's kernel is confined (default: the best available)")
+    c.set_defaults(run=cmd_check)
     d = sub.add_parser("demo", help="build if needed and grade the bundled samples")
     d.add_argument("--out", metavar="DIR", help="keep the CSV and feedback here")
     d.add_argument("--jobs", type=int, default=2)

@@ -1,4 +1,7 @@
 """The `course` command, in-process: exit codes and output."""
+import re
+import shutil
+
 import pytest
 
 from course import build, cli, grade, sandbox
@@ -71,3 +74,27 @@ def test_demo_prints_a_table_per_chapter(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "rebuilt 1 generated file(s)" in out
     assert "ada" in out and "4/4" in out and "cy: missing: x" in out
+
+
+@pytest.mark.nbgrader
+def test_check_grades_a_learners_notebook_with_every_test_and_says_what_failed(capsys, tmp_path):
+    sample = build.ROOT / "autograder" / "samples" / "02_cross_correlation"
+    mine = tmp_path / "work" / "02_cross_correlation.ipynb"
+    mine.parent.mkdir()
+    shutil.copyfile(sample / "dee-plausible-mistakes" / "02_cross_correlation.ipynb", mine)
+    assert cli.main(["check", "02_cross_correlation", str(mine)]) == cli.PROBLEM
+    out = capsys.readouterr().out
+    assert out.startswith("isolation: ") and "kernels run in" not in out
+    assert re.search(r"your-notebook +2/4 +0/3 .* 10/16", out), out
+    # every failing test with its message, hidden ones included (test_conv2d_hidden)
+    assert re.search(r"^  test_conv2d_hidden: \w+Error: .+", out, re.M), out
+    assert f"feedback: {mine.with_name('02_cross_correlation-feedback.html')}" in out
+    assert "<html" in mine.with_name("02_cross_correlation-feedback.html").read_text()[:2000].lower()
+    shutil.copyfile(sample / "ada-complete" / "02_cross_correlation.ipynb", mine)
+    assert cli.main(["check", "02_cross_correlation", str(mine)]) == cli.OK
+    assert "16/16" in capsys.readouterr().out
+
+
+def test_check_of_a_missing_notebook_is_a_usage_error(capsys, tmp_path):
+    assert cli.main(["check", "02_cross_correlation", str(tmp_path / "nope.ipynb")]) == cli.USAGE
+    assert "nope.ipynb: no such notebook" in capsys.readouterr().err
