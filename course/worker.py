@@ -123,6 +123,7 @@ class Grader:
         for folder in ("submitted", "autograded", "feedback"):
             shutil.rmtree(root / folder, ignore_errors=True)
         (root / "events.json").unlink(missing_ok=True)
+        _forget(root, job.name, job.student)
         target = root / "submitted" / student / name
         target.mkdir(parents=True)
         (target / f"{name}.ipynb").write_bytes(job.notebook)
@@ -174,6 +175,17 @@ def _notes(events):
     """What happened in the kernel: interrupts, restored tools, what stopped the run."""
     stopped = events.get("stopped")
     return [f"stopped: {e}" if e == stopped else e for e in events.get("events", [])]
+
+
+def _forget(course, name, student):
+    """Remove an earlier grading of ``student`` from the gradebook: a row left from before
+    must never stand in for an autograde that fails now."""
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        try:
+            gb.remove_submission(name, student)
+        except MissingEntry:
+            pass
 
 
 def _read_scores(course, name, student):
