@@ -320,3 +320,21 @@ def test_a_local_worker_killed_mid_student_is_replaced_and_the_student_graded_ag
     thread.join()
     assert killed and result.total == 16
     assert result.status == "graded; graded again after: the grading worker died (killed by SIGKILL)"
+
+
+def test_a_worker_grading_a_student_again_never_reports_the_earlier_scores(tmp_path):
+    """Dask workers live across runs: a notebook nbgrader refuses now scores 0, not the
+    earlier grading's 16 still in the worker's gradebook."""
+    from course import sandbox, worker
+    template = grade.prepare_gradebook(CH02, tmp_path / "template", limits=sandbox.Limits())
+    good = (ROOT / "autograder" / "samples" / CH02 / "ada-complete" / f"{CH02}.ipynb").read_bytes()
+    refused = (ROOT / "tests" / "hostile" / "turns-test-cells-into-solutions" / f"{CH02}.ipynb")
+    grader = worker.Grader()
+    try:
+        first, _ = grader.grade(worker.Job(CH02, "ann", good), template)
+        again, html = grader.grade(worker.Job(CH02, "ann", refused.read_bytes()), template)
+    finally:
+        grader.close()
+    assert (first.status, first.total) == ("graded", 16)
+    assert again.status.startswith("error: RuntimeError: Inconsistent checksums")
+    assert again.total == 0 and again.scores == {} and html is None
