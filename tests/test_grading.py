@@ -337,4 +337,4 @@ def test_a_worker_grading_a_student_again_never_reports_the_earlier_scores(tmp_p
         grader.close()
     assert (first.status, first.total) == ("graded", 16)
     assert again.status.startswith("error: RuntimeError: Inconsistent checksums")
-    assert again.total == 0 and again.scores == {} and html is None
+    assert again.total == 0 and set(again.scores.values()) <= {0} and html is None
