@@ -178,7 +178,7 @@ def run_local(jobs, template, workers, timeout, save, log, log_dir):
 def run_dask(jobs, template, address, save, log):
     """Grade ``jobs`` as tasks on the Dask cluster at ``address``; yield each Result when done.
 
-    ``template`` is the packed course root (worker.pack), sent once to every worker. A task
+    ``template`` is the packed course root (worker.pack), a task every grading depends on. A task
     whose worker dies is run again elsewhere as many times as the scheduler's
     ``distributed.scheduler.allowed-failures`` says (the course's clusters set 1), then
     becomes the student's error row.
@@ -190,8 +190,11 @@ def run_dask(jobs, template, address, save, log):
         workers = len(client.scheduler_info()["workers"])
         log(f"dask: {workers} worker(s) at {address}; a student whose worker dies is graded "
             f"again {retries} time(s)")
-        shared = client.scatter([template], broadcast=True)[0]
         run = uuid.uuid4().hex[:8]
+        # A task, not scattered data: measured, killing the workers that held a scattered copy
+        # lost it for good and cancelled every student still to grade; a task's result is
+        # computed again wherever it is needed.
+        shared = client.submit(_same, template, key=f"course-template-{run}")
         futures = {client.submit(worker.dask_grade, job, shared, pure=False,
                                  key=f"grade-{job.name}-{job.student}-{run}"): job for job in jobs}
         try:
@@ -211,6 +214,10 @@ def run_dask(jobs, template, address, save, log):
                 yield result
         finally:
             client.cancel(list(futures))
+
+
+def _same(value):
+    return value
 
 
 def _allowed_failures(dask_scheduler):
